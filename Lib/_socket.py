@@ -1,0 +1,23 @@
+"""Our `_socket`: the core socket type, exceptions, constants and functions.
+
+A thin facade: the implementation lives in the `_socketcore` package (see its docstring
+for where each responsibility is).  Names follow CPython 2.7's `_socket`.
+"""
+from _socketcore.constants import *
+from _socketcore.constants import __all__ as _constant_names
+from _socketcore.errors import error, herror, gaierror, timeout
+from _socketcore.addresses import (
+    getaddrinfo, gethostbyname, gethostbyname_ex, gethostbyaddr, gethostname,
+    inet_aton, inet_ntoa, inet_pton, inet_ntop, htons, ntohs, htonl, ntohl)
+from _socketcore.names import getnameinfo, getservbyname, getservbyport, getprotobyname
+from _socketcore.tcp import socket, SocketType
+from _socketcore.timeouts import getdefaulttimeout, setdefaulttimeout
+
+has_ipv6 = True
+
+__all__ = list(_constant_names) + [
+    'error', 'herror', 'gaierror', 'timeout', 'socket', 'SocketType', 'has_ipv6',
+    'getaddrinfo', 'getnameinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr',
+    'gethostname', 'getservbyname', 'getservbyport', 'getprotobyname',
+    'inet_aton', 'inet_ntoa', 'inet_pton', 'inet_ntop', 'htons', 'ntohs', 'htonl', 'ntohl',
+    'getdefaulttimeout', 'setdefaulttimeout']

@@ -1,0 +1,19 @@
+"""The core behind our `_socket`, `socket` and `select` modules.
+
+Where things live (one job per module):
+
+- `netty`      -- which Netty we run on (io.netty, else Jython's bundled org.python.netty)
+- `runtime`    -- the shared, lazily created daemon event-loop group and its shutdown
+- `constants`  -- Linux values for every AF_/SOCK_/SO_/MSG_/... constant
+- `errors`     -- exception classes and the one place Java exceptions become Python ones
+- `addresses`  -- address tuples, name resolution (always on the caller's thread), inet_*
+- `bytesconv`  -- str/buffer <-> ByteBuf conversions
+- `fdtable`    -- small-int file numbers for sockets
+- `readiness`  -- pure predicates: readable / writable / exceptional (no Java)
+- `deadline`   -- the one wait-until-deadline routine used by every blocking call
+- `channelstate` -- per-connection state shared by the event loop and user threads
+- `handlers`   -- the Netty handlers (run on the event loop; never block)
+- `tcp`        -- the `socket` object for SOCK_STREAM
+- `selection`  -- `select.select` over edge notifications
+- `fileobject` -- `socket._fileobject` (makefile)
+"""

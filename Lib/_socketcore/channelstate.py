@@ -1,0 +1,294 @@
+"""Per-endpoint state shared by the Netty event loop and the user's threads.
+
+Theory of operation
+-------------------
+A `StreamState` is everything one TCP endpoint knows: its phase (new, connecting, connected,
+listening, closed), the bytes received but not yet read, EOF and shutdown flags, the pending
+error (SO_ERROR), the accept queue of a listening socket, and the selectors watching it.
+
+* Locking: every field is guarded by `lock` (a Java ReentrantLock).  User threads wait on
+  `changed` (its condition) through `deadline.run`; the event loop only ever takes `lock`
+  for a few field updates and never waits.  Watchers (select/poll) are woken *after* the
+  lock is released, so the lock order is never state -> selector.
+* Edges: the event-loop methods (`on_*`) update fields and call `_signal()`, which wakes
+  blocked callers and every watcher; those then re-test levels (see `readiness`).
+* ByteBuf ownership: `on_data` takes ownership of each received ByteBuf and appends it to
+  the composite `inbound` buffer; `take()` copies bytes out and discards what was read;
+  `close()` releases `inbound` (and everything still queued).  A buffer arriving after
+  close is released at once.  Nothing else holds a ByteBuf.
+* Receive backpressure: channels run with AUTO_READ off.  A read is requested whenever the
+  buffered amount is below RECEIVE_LIMIT and no read is outstanding, so a slow reader
+  stops the sender (TCP window) instead of growing the JVM heap.
+* Send backpressure: writes are accepted while the channel is writable (below its
+  high-water mark); `last_write` lets close/shutdown(SHUT_WR) wait for queued bytes
+  without blocking anybody.
+"""
+import errno
+
+from java.lang import Integer, Throwable
+from java.util.concurrent.locks import ReentrantLock
+
+from _socketcore import netty, readiness
+from _socketcore.bytesconv import bytebuf_to_str
+from _socketcore.errors import errno_of
+from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
+
+RECEIVE_LIMIT = 256 * 1024
+
+
+class StreamState(object):
+    """State of one TCP endpoint; see the module docstring for the threading contract."""
+
+    def __init__(self, family):
+        self.family = family
+        self.lock = ReentrantLock()
+        self.changed = self.lock.newCondition()
+        self.phase = NEW
+        self.channel = None          # the Netty channel once connecting/connected/listening
+        self.bound_channel = None    # a java.nio SocketChannel bound before connect/listen
+        self.inbound = netty.Unpooled.compositeBuffer(Integer.MAX_VALUE)
+        self.buffered = 0
+        self.input_shutdown = False
+        self.output_shutdown = False
+        self.channel_writable = True
+        self.error = 0
+        self.accept_queue = []
+        self.accept_limit = 1
+        self.read_requested = False
+        self.last_write = None
+        self.peer = None              # the remote InetSocketAddress once connected
+        self.connect_unreported = False  # a connect finished that no connect() call reported yet
+        self.watchers = ()
+        self.refs = 1
+
+    # ------------------------------------------------------------------ derived levels
+
+    @property
+    def accept_pending(self):
+        return len(self.accept_queue)
+
+    def poll_mask(self):
+        self.lock.lock()
+        try:
+            return readiness.poll_mask(self)
+        finally:
+            self.lock.unlock()
+
+    # ------------------------------------------------------------------ watchers
+
+    def add_watcher(self, watcher):
+        self.lock.lock()
+        try:
+            self.watchers = self.watchers + (watcher,)
+        finally:
+            self.lock.unlock()
+
+    def remove_watcher(self, watcher):
+        self.lock.lock()
+        try:
+            items = list(self.watchers)
+            if watcher in items:
+                items.remove(watcher)
+            self.watchers = tuple(items)
+        finally:
+            self.lock.unlock()
+
+    def _signal(self):
+        """Wake blocked callers (lock held) -- then, after unlock, the watchers."""
+        self.changed.signalAll()
+
+    def _wake_watchers(self):
+        for watcher in self.watchers:
+            watcher.wake()
+
+    def _update(self, change, *args):
+        self.lock.lock()
+        try:
+            result = change(*args)
+            self._signal()
+        finally:
+            self.lock.unlock()
+        self._wake_watchers()
+        return result
+
+    # ------------------------------------------------------------------ event loop side
+    # Everything below runs on an event-loop thread: short, non-blocking, never raises.
+
+    def on_active(self, channel):
+        """The channel is connected (accepted or connect succeeded); start reading."""
+        def change():
+            self.channel = channel
+            if self.phase == CLOSED:
+                return False
+            self.phase = CONNECTED
+            self.peer = channel.remoteAddress()
+            self.channel_writable = channel.isWritable()
+            self.read_requested = True
+            return True
+        return self._update(change)
+
+    def on_connect_failed(self, cause):
+        def change():
+            if self.phase == CONNECTING:
+                self.phase = NEW
+                self.error = errno_of(cause) or errno.ECONNREFUSED
+                self.input_shutdown = True
+        self._update(change)
+
+    def on_data(self, buf):
+        """Take ownership of a received ByteBuf."""
+        def change():
+            if self.phase == CLOSED or self.input_shutdown:
+                buf.release()
+                return
+            # (the int-first addComponent overload would swallow a Python bool)
+            self.inbound.addFlattenedComponents(True, buf)
+            self.buffered = self.inbound.readableBytes()
+        self._update(change)
+
+    def on_read_complete(self):
+        """True when the event loop should request another read."""
+        self.lock.lock()
+        try:
+            self.read_requested = self._should_read()
+            return self.read_requested
+        finally:
+            self.lock.unlock()
+
+    def on_input_shutdown(self):
+        def change():
+            self.input_shutdown = True
+        self._update(change)
+
+    def on_writability(self, writable):
+        def change():
+            self.channel_writable = writable
+        self._update(change)
+
+    def on_error(self, cause):
+        code = errno_of(cause) or errno.EIO
+        import os
+        if os.environ.get('JNS_DEBUG'):
+            cause.printStackTrace()
+
+        def change():
+            if self.phase == CLOSED:
+                return
+            self.error = code
+            if code in (errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT, errno.ECONNABORTED):
+                self.input_shutdown = self.output_shutdown = True
+        self._update(change)
+
+    def on_inactive(self):
+        """The channel closed underneath us (reset, or our own close)."""
+        def change():
+            self.input_shutdown = True
+            self.output_shutdown = True
+            self.channel_writable = False
+        self._update(change)
+
+    def on_accepted(self, child):
+        """A listening channel produced `child` (a StreamState); False if we are closed."""
+        def change():
+            if self.phase != LISTENING:
+                return False
+            self.accept_queue.append(child)
+            return True
+        return self._update(change)
+
+    def wants_accept(self):
+        self.lock.lock()
+        try:
+            return self.phase == LISTENING and len(self.accept_queue) < self.accept_limit
+        finally:
+            self.lock.unlock()
+
+    # ------------------------------------------------------------------ user side
+    # Called with `lock` held (from deadline.run attempts) unless stated otherwise.
+
+    def _should_read(self):
+        return (self.phase == CONNECTED and not self.input_shutdown
+                and self.buffered < RECEIVE_LIMIT)
+
+    def request_read(self):
+        """Ask the event loop for more bytes if there is room and no read is outstanding."""
+        if not self.read_requested and self._should_read() and self.channel is not None:
+            self.read_requested = True
+            self.channel.read()
+
+    def take(self, size, peek=False):
+        """Up to `size` buffered bytes as a str (lock held; caller checked buffered > 0)."""
+        buf = self.inbound
+        size = min(size, self.buffered)
+        data = bytebuf_to_str(buf, buf.readerIndex(), size)
+        if not peek:
+            buf.skipBytes(size)
+            buf.discardReadComponents()
+            self.buffered -= size
+            self.request_read()
+        return data
+
+    def take_error(self):
+        """The pending errno (SO_ERROR), cleared as reading SO_ERROR clears it."""
+        code, self.error = self.error, 0
+        return code
+
+    def after_writes(self, action):
+        """Run `action(channel)` once every queued write has left (now if none is queued)."""
+        last = self.last_write
+        channel = self.channel
+        if last is not None and not last.isDone():
+            last.addListener(_ChannelAction(action))
+        else:
+            action(channel)
+
+    def close(self):
+        """Close for good: release buffers, close the channel after queued writes, and
+        close any accepted-but-not-yet-accepted children.  Idempotent; any thread."""
+        children = []
+
+        def change():
+            if self.phase == CLOSED:
+                return False
+            self.phase = CLOSED
+            if self.inbound.refCnt() > 0:
+                self.inbound.release()
+            self.buffered = 0
+            children.extend(self.accept_queue)
+            del self.accept_queue[:]
+            return True
+        if not self._update(change):
+            return
+        for child in children:
+            child.close()
+        if self.bound_channel is not None:
+            _quietly(self.bound_channel.close)
+            self.bound_channel = None
+        if self.channel is not None:
+            self.lock.lock()
+            try:
+                self.after_writes(_close_channel)
+            finally:
+                self.lock.unlock()
+
+
+def _close_channel(channel):
+    if channel is not None:
+        channel.close()
+
+
+def _quietly(action):
+    try:
+        action()
+    except Throwable:
+        pass
+
+
+class _ChannelAction(netty.ChannelFutureListener):
+    """Runs a Python action on the channel when a write future completes (event loop)."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def operationComplete(self, future):
+        self.action(future.channel())

@@ -1,0 +1,145 @@
+"""`socket._fileobject`: a buffered file over anything with recv/sendall/close.
+
+`makefile()` hands it a dup of the socket, so closing the socket object and the file
+object are independent, as in CPython 2.7.  urllib2 also wraps non-sockets (an
+HTTPResponse whose `recv` is `read`) in it, so it relies only on those three methods.
+"""
+
+
+class _fileobject(object):
+    """Buffered reading (read/readline/readlines/iteration) and writing (write/writelines/
+    flush) over a socket-like object."""
+
+    default_bufsize = 8192
+    name = '<socket>'
+
+    def __init__(self, sock, mode='rb', bufsize=-1, close=False):
+        self._sock = sock
+        self.mode = mode
+        if bufsize < 0:
+            bufsize = self.default_bufsize
+        self.bufsize = bufsize
+        self.softspace = False
+        # Reads ask for at least default_bufsize bytes; bufsize 0 means unbuffered writes.
+        self._rbufsize = self.default_bufsize if bufsize <= 1 else bufsize
+        self._wbufsize = bufsize
+        self._line_buffered = bufsize == 1
+        self._rchunks = []
+        self._rlen = 0
+        self._wchunks = []
+        self._wlen = 0
+        self._close = close
+
+    @property
+    def closed(self):
+        return self._sock is None
+
+    def fileno(self):
+        return self._sock.fileno()
+
+    def close(self):
+        try:
+            if self._sock is not None:
+                self.flush()
+        finally:
+            if self._close and self._sock is not None:
+                self._sock.close()
+            self._sock = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, data):
+        data = str(data)
+        if not data:
+            return
+        self._wchunks.append(data)
+        self._wlen += len(data)
+        if (self._wbufsize == 0 or self._wlen >= self._wbufsize
+                or (self._line_buffered and '\n' in data)):
+            self.flush()
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        if self._wchunks:
+            data = ''.join(self._wchunks)
+            self._wchunks, self._wlen = [], 0
+            self._sock.sendall(data)
+
+    # ------------------------------------------------------------------ reading
+
+    def _buffered(self):
+        data = ''.join(self._rchunks)
+        self._rchunks = [data] if data else []
+        return data
+
+    def _consume(self, count):
+        data = self._buffered()
+        taken, rest = data[:count], data[count:]
+        self._rchunks = [rest] if rest else []
+        self._rlen = len(rest)
+        return taken
+
+    def _fill(self, size):
+        """Receive once (at most `size`, at least the read buffer size); False at EOF."""
+        data = self._sock.recv(max(size, self._rbufsize))
+        if not data:
+            return False
+        self._rchunks.append(data)
+        self._rlen += len(data)
+        return True
+
+    def read(self, size=-1):
+        if size < 0:
+            while self._fill(self._rbufsize):
+                pass
+            return self._consume(self._rlen)
+        while self._rlen < size:
+            if not self._fill(size - self._rlen):
+                break
+        return self._consume(size)
+
+    def readline(self, size=-1):
+        scanned = 0
+        while True:
+            data = self._buffered()
+            newline = data.find('\n', scanned)
+            if newline >= 0:
+                end = newline + 1
+                if 0 <= size < end:
+                    end = size
+                return self._consume(end)
+            if 0 <= size <= len(data):
+                return self._consume(size)
+            scanned = len(data)
+            if not self._fill(self._rbufsize):
+                return self._consume(self._rlen)
+
+    def readlines(self, sizehint=0):
+        lines, total = [], 0
+        while True:
+            line = self.readline()
+            if not line:
+                break
+            lines.append(line)
+            total += len(line)
+            if sizehint and total >= sizehint:
+                break
+        return lines
+
+    def __iter__(self):
+        return self
+
+    def next(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line

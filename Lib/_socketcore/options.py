@@ -1,0 +1,141 @@
+"""setsockopt / getsockopt: Linux option numbers mapped onto the real Java socket options.
+
+Values are read back from the channel itself (never a remembered copy).  Before a channel
+exists, options go to the java.nio channel that also carries an early bind; listening and
+connected sockets reach the same java.nio options through Netty's NioChannelOption.
+An option the JVM cannot express raises error(ENOPROTOOPT).
+"""
+import errno
+import struct
+
+from java.lang import Boolean, Integer, Throwable
+from java.net import StandardSocketOptions
+
+from _socketcore import constants as _c
+from _socketcore import netty
+from _socketcore.errors import from_java, socket_error
+from _socketcore.readiness import LISTENING, CLOSED
+
+_BOOL, _INT, _LINGER = 'bool', 'int', 'linger'
+
+# (level, option) -> (java SocketOption, kind)
+_JAVA_OPTIONS = {
+    (_c.SOL_SOCKET, _c.SO_REUSEADDR): (StandardSocketOptions.SO_REUSEADDR, _BOOL),
+    (_c.SOL_SOCKET, _c.SO_KEEPALIVE): (StandardSocketOptions.SO_KEEPALIVE, _BOOL),
+    (_c.SOL_SOCKET, _c.SO_RCVBUF): (StandardSocketOptions.SO_RCVBUF, _INT),
+    (_c.SOL_SOCKET, _c.SO_SNDBUF): (StandardSocketOptions.SO_SNDBUF, _INT),
+    (_c.SOL_SOCKET, _c.SO_LINGER): (StandardSocketOptions.SO_LINGER, _LINGER),
+    (_c.IPPROTO_TCP, _c.TCP_NODELAY): (StandardSocketOptions.TCP_NODELAY, _BOOL),
+    (_c.IPPROTO_IP, _c.IP_TOS): (StandardSocketOptions.IP_TOS, _INT),
+}
+try:
+    _JAVA_OPTIONS[(_c.SOL_SOCKET, _c.SO_REUSEPORT)] = (StandardSocketOptions.SO_REUSEPORT, _BOOL)
+except AttributeError:
+    pass
+
+_NioChannelOption = None
+
+
+def _nio_option(java_option):
+    global _NioChannelOption
+    if _NioChannelOption is None:
+        (_NioChannelOption,) = netty._load('channel.socket.nio', 'NioChannelOption')
+    return _NioChannelOption.of(java_option)
+
+
+def _target(sock, state):
+    """(setter, getter) over whichever channel currently carries the socket's options."""
+    if state.channel is not None:
+        config = state.channel.config()
+        return (lambda opt, v: config.setOption(_nio_option(opt), v),
+                lambda opt: config.getOption(_nio_option(opt)))
+    channel = sock._java_channel()
+    return (lambda opt, v: channel.setOption(opt, v), lambda opt: channel.getOption(opt))
+
+
+def _int_value(value):
+    if isinstance(value, (int, long)):
+        return int(value)
+    if isinstance(value, str):
+        if len(value) < 4:
+            raise socket_error(errno.EINVAL)
+        return struct.unpack('i', value[:4])[0]
+    raise TypeError('an integer is required')
+
+
+def set_option(sock, state, level, option, value):
+    """Apply an option now; error(ENOPROTOOPT) if it has no JVM equivalent."""
+    entry = _JAVA_OPTIONS.get((level, option))
+    if entry is None:
+        raise socket_error(errno.ENOPROTOOPT)
+    java_option, kind = entry
+    if kind == _LINGER:
+        if not isinstance(value, str) or len(value) < 8:
+            raise socket_error(errno.EINVAL)
+        onoff, seconds = struct.unpack('ii', value[:8])
+        java_value = Integer(seconds if onoff else -1)
+    elif kind == _BOOL:
+        java_value = Boolean(_int_value(value) != 0)
+    else:
+        java_value = Integer(_int_value(value))
+    setter, _ = _target(sock, state)
+    try:
+        setter(java_option, java_value)
+    except Throwable as cause:
+        raise from_java(cause)
+
+
+def get_option(sock, state, level, option, buflen=None):
+    """The option's current value: an int, or packed bytes when `buflen` is given."""
+    if level == _c.SOL_SOCKET and option == _c.SO_ERROR:
+        state.lock.lock()
+        try:
+            return _packed(state.take_error(), buflen)
+        finally:
+            state.lock.unlock()
+    if level == _c.SOL_SOCKET and option == _c.SO_TYPE:
+        return _packed(sock.type, buflen)
+    if level == _c.SOL_SOCKET and option == _c.SO_ACCEPTCONN:
+        return _packed(int(state.phase == LISTENING), buflen)
+    entry = _JAVA_OPTIONS.get((level, option))
+    if entry is None:
+        raise socket_error(errno.ENOPROTOOPT)
+    java_option, kind = entry
+    _, getter = _target(sock, state)
+    try:
+        value = getter(java_option)
+    except Throwable as cause:
+        raise from_java(cause)
+    if kind == _LINGER:
+        seconds = int(value) if value is not None else -1
+        packed = struct.pack('ii', int(seconds >= 0), max(seconds, 0))
+        return packed if buflen else struct.unpack('i', packed[:4])[0]
+    number = int(bool(value)) if kind == _BOOL else int(value)
+    return _packed(number, buflen)
+
+
+def _packed(number, buflen):
+    if buflen is None:
+        return number
+    if buflen <= 0 or buflen > 1024:
+        raise socket_error(errno.EINVAL)
+    return struct.pack('i', number)[:buflen].ljust(min(buflen, 4), '\0')
+
+
+def saved_for_listen(java_channel):
+    """Options of a bound SocketChannel that a replacing ServerSocketChannel must keep."""
+    saved = {}
+    for java_option in (StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_RCVBUF):
+        try:
+            saved[java_option] = java_channel.getOption(java_option)
+        except Throwable:
+            pass
+    return saved
+
+
+def restore(java_channel, saved):
+    for java_option, value in saved.items():
+        try:
+            java_channel.setOption(java_option, value)
+        except Throwable:
+            pass

@@ -1,0 +1,70 @@
+"""Readiness, defined once: poll(2) event masks computed from a socket's own state.
+
+Pure Python, no Java: `select`, `poll` and `epoll` all ask `poll_mask(state)` and read the
+bits they care about, and the rules are unit-testable without a network.  They follow what
+Linux's tcp_poll reports, so level-triggered results match CPython on Linux:
+
+- a listening socket is readable while its accept queue is non-empty;
+- a connecting socket reports nothing until the connect finishes or fails;
+- a socket that is not connected (new, bound, failed connect) reports POLLOUT | POLLHUP;
+- received data, EOF (FIN, SHUT_RD, reset) make it readable, and EOF stays readable;
+- it is writable while its channel is below the high-water mark, or after SHUT_WR;
+- a pending error (SO_ERROR) is POLLERR; both directions shut down is POLLHUP;
+- a closed socket is POLLNVAL.
+
+`state` is any object with the attributes read below (see channelstate.StreamState).
+"""
+
+POLLIN = 0x001
+POLLPRI = 0x002
+POLLOUT = 0x004
+POLLERR = 0x008
+POLLHUP = 0x010
+POLLNVAL = 0x020
+POLLRDNORM = 0x040
+POLLRDBAND = 0x080
+POLLWRNORM = 0x100
+POLLWRBAND = 0x200
+POLLMSG = 0x400
+POLLRDHUP = 0x2000
+
+NEW, CONNECTING, CONNECTED, LISTENING, CLOSED = 'new', 'connecting', 'connected', 'listening', 'closed'
+
+_READ = POLLIN | POLLRDNORM
+_WRITE = POLLOUT | POLLWRNORM
+SELECT_READ = POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR
+SELECT_WRITE = POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR
+SELECT_EXCEPT = POLLPRI
+
+
+def poll_mask(state):
+    """The poll(2) events that are true of `state` right now."""
+    phase = state.phase
+    if phase == CLOSED:
+        return POLLNVAL
+    mask = POLLERR if state.error else 0
+    if phase == LISTENING:
+        return mask | (_READ if state.accept_pending else 0)
+    if phase == CONNECTING:
+        return mask
+    if state.input_shutdown:
+        mask |= _READ | POLLRDHUP
+    if state.buffered:
+        mask |= _READ
+    if phase == NEW or (state.input_shutdown and state.output_shutdown):
+        mask |= POLLHUP
+    if phase == NEW or state.output_shutdown or state.channel_writable:
+        mask |= _WRITE
+    return mask
+
+
+def readable(state):
+    return bool(poll_mask(state) & SELECT_READ)
+
+
+def writable(state):
+    return bool(poll_mask(state) & SELECT_WRITE)
+
+
+def exceptional(state):
+    return bool(poll_mask(state) & SELECT_EXCEPT)

@@ -1,0 +1,520 @@
+"""`socket` objects for SOCK_STREAM, on Netty channels.
+
+Every method is a thin shell over `deadline.run(state, attempt, timeout)`: `attempt` tries
+the operation without blocking against the StreamState (see channelstate), and the
+socket's mode only chooses the deadline.  Bad arguments and Java failures surface as the
+exceptions CPython 2.7 raises.
+"""
+import errno
+
+from java.lang import Throwable
+from java.nio.channels import SocketChannel, ServerSocketChannel
+
+from _socketcore import addresses, deadline, fdtable, handlers, netty, options, runtime
+from _socketcore import constants as _c
+from _socketcore.bytesconv import as_bytes, str_to_bytebuf
+from _socketcore.channelstate import StreamState
+from _socketcore.deadline import WOULD_BLOCK
+from _socketcore.errors import bad_fd, from_java, socket_error
+from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
+from _socketcore.timeouts import check_timeout, getdefaulttimeout
+
+LOW_WATER_MARK = 64 * 1024
+HIGH_WATER_MARK = 256 * 1024
+_SUPPORTED_RECV_FLAGS = _c.MSG_PEEK | _c.MSG_WAITALL | _c.MSG_DONTWAIT
+_SUPPORTED_SEND_FLAGS = _c.MSG_DONTWAIT
+
+
+def _einprogress():
+    return socket_error(errno.EINPROGRESS)
+
+
+def _stream_options(bootstrap, child=False):
+    """The channel options every stream channel runs with (see channelstate)."""
+    option = bootstrap.childOption if child else bootstrap.option
+    option(netty.ChannelOption.AUTO_READ, False)
+    option(netty.ChannelOption.ALLOW_HALF_CLOSURE, True)
+    option(netty.ChannelOption.ALLOCATOR, runtime.allocator())
+    option(netty.ChannelOption.WRITE_BUFFER_WATER_MARK,
+           netty.WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+    if not child:
+        option(netty.ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
+
+
+class socket(object):
+    """A TCP socket with CPython 2.7's interface (blocking, timeout and non-blocking modes)."""
+
+    def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
+        if family not in (_c.AF_INET, _c.AF_INET6):
+            raise socket_error(errno.EAFNOSUPPORT)
+        if type != _c.SOCK_STREAM:
+            raise socket_error(errno.ESOCKTNOSUPPORT,
+                               'only SOCK_STREAM sockets are implemented so far')
+        if proto not in (0, _c.IPPROTO_TCP):
+            raise socket_error(errno.EPROTONOSUPPORT)
+        if _sock is not None:
+            _state = _sock._share_state()
+        self._family, self._type, self._proto = family, type, proto
+        self._state = _state if _state is not None else StreamState(family)
+        self._timeout = _sock._timeout if _sock is not None else getdefaulttimeout()
+        self._closed = False
+        self._fileno = fdtable.allocate(self)
+
+    # ------------------------------------------------------------------ identity
+
+    family = property(lambda self: self._family, doc='the socket family')
+    type = property(lambda self: self._type, doc='the socket type')
+    proto = property(lambda self: self._proto, doc='the socket protocol')
+
+    @property
+    def _sock(self):
+        return self
+
+    def __repr__(self):
+        return '<socket object, fd=%d, family=%d, type=%d, protocol=%d>' % (
+            -1 if self._closed else self._fileno, self._family, self._type, self._proto)
+
+    def fileno(self):
+        """This socket's small integer file number (unique among open sockets)."""
+        self._check_open()
+        return self._fileno
+
+    def _check_open(self):
+        if self._closed:
+            raise bad_fd()
+        return self._state
+
+    def _share_state(self):
+        state = self._check_open()
+        state.lock.lock()
+        try:
+            if state.phase == CLOSED:
+                raise bad_fd()
+            state.refs += 1
+        finally:
+            state.lock.unlock()
+        return state
+
+    def dup(self):
+        """A new socket object on the same connection."""
+        return socket(self._family, self._type, self._proto, _sock=self)
+
+    def makefile(self, mode='r', bufsize=-1):
+        """A file object reading and writing this connection (holds its own reference)."""
+        from _socketcore.fileobject import _fileobject
+        return _fileobject(self.dup(), mode, bufsize, close=True)
+
+    # ------------------------------------------------------------------ modes
+
+    def settimeout(self, value):
+        self._check_open()
+        self._timeout = check_timeout(value)
+
+    def gettimeout(self):
+        self._check_open()
+        return self._timeout
+
+    def setblocking(self, flag):
+        self._check_open()
+        self._timeout = None if flag else 0.0
+
+    # ------------------------------------------------------------------ set-up
+
+    def _java_channel(self):
+        """The java.nio SocketChannel that carries options and binding before connect."""
+        state = self._state
+        if state.bound_channel is None:
+            try:
+                state.bound_channel = SocketChannel.open()
+            except Throwable as cause:
+                raise from_java(cause)
+        return state.bound_channel
+
+    def bind(self, address):
+        """Bind now: getsockname() shows the kernel's port, EADDRINUSE is raised here."""
+        state = self._check_open()
+        local = addresses.to_java(self._family, address, passive=True)
+        if state.phase != NEW or (state.bound_channel is not None
+                                  and state.bound_channel.getLocalAddress() is not None):
+            raise socket_error(errno.EINVAL)
+        channel = self._java_channel()
+        try:
+            channel.bind(local)
+        except Throwable as cause:
+            raise from_java(cause)
+
+    def listen(self, backlog=_c.SOMAXCONN):
+        """Start accepting connections (any backlog, including 0 and negative)."""
+        state = self._check_open()
+        backlog = max(1, min(int(backlog), _c.SOMAXCONN))
+        if state.phase == LISTENING:
+            state.accept_limit = backlog
+            return
+        if state.phase != NEW:
+            raise socket_error(errno.EINVAL)
+        local = None
+        saved = {}
+        if state.bound_channel is not None:
+            local = state.bound_channel.getLocalAddress()
+            saved = options.saved_for_listen(state.bound_channel)
+            state.bound_channel.close()
+            state.bound_channel = None
+        if local is None:
+            local = addresses.to_java(self._family, addresses.wildcard(self._family), passive=True)
+        try:
+            server = ServerSocketChannel.open()
+            options.restore(server, saved)
+            server.bind(local, backlog)
+        except Throwable as cause:
+            raise from_java(cause)
+        state.accept_limit = backlog
+        state.phase = LISTENING
+        family = self._family
+        bootstrap = netty.ServerBootstrap()
+        group = runtime.event_loop_group()
+        bootstrap.group(group, group)
+        bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioServerSocketChannel(server)))
+        bootstrap.option(netty.ChannelOption.AUTO_READ, False)
+        bootstrap.handler(handlers.AcceptHandler(state))
+        bootstrap.childHandler(handlers.ChildInitializer(state, lambda ch: _accepted_state(family, ch)))
+        _stream_options(bootstrap, child=True)
+        future = bootstrap.register()
+        future.awaitUninterruptibly()
+        if not future.isSuccess():
+            state.phase = NEW
+            server.close()
+            raise from_java(future.cause())
+        state.channel = future.channel()
+
+    def accept(self):
+        """(socket, address) for the next incoming connection."""
+        state = self._check_open()
+
+        def attempt():
+            if state.phase == CLOSED:
+                raise bad_fd()
+            if state.phase != LISTENING:
+                raise socket_error(errno.EINVAL)
+            if state.accept_queue:
+                child = state.accept_queue.pop(0)
+                if len(state.accept_queue) < state.accept_limit:
+                    state.channel.read()
+                return child
+            return WOULD_BLOCK
+        child = deadline.run(state, attempt, self._timeout)
+        sock = socket(self._family, _c.SOCK_STREAM, 0, _state=child)
+        return sock, addresses.from_java(child.peer)
+
+    def connect(self, address):
+        """Connect to `address`; EINPROGRESS in non-blocking mode, socket.timeout on timeout."""
+        code = self._connect(address)
+        if code:
+            raise socket_error(code)
+
+    def connect_ex(self, address):
+        """Like connect() but returns an errno instead of raising socket.error (0: success)."""
+        return self._connect(address)
+
+    def _connect(self, address):
+        state = self._check_open()
+        remote = addresses.to_java(self._family, address)
+        state.lock.lock()
+        try:
+            phase = state.phase
+            if phase == CLOSED:
+                raise bad_fd()
+            if phase == LISTENING:
+                return errno.EINVAL
+            if phase == CONNECTED:
+                if state.connect_unreported:
+                    state.connect_unreported = False
+                    return 0
+                return errno.EISCONN
+            if phase == CONNECTING and self._timeout == 0.0:
+                return errno.EALREADY
+            if phase == NEW and state.connect_unreported and state.error:
+                state.connect_unreported = False
+                return state.take_error()
+            start = phase == NEW
+            if start:
+                state.phase = CONNECTING
+                state.error = 0
+                state.input_shutdown = state.output_shutdown = False
+                state.connect_unreported = True
+        finally:
+            state.lock.unlock()
+        if start:
+            self._start_connect(state, remote)
+
+        def attempt():
+            if state.phase == CONNECTING:
+                return WOULD_BLOCK
+            state.connect_unreported = False
+            if state.phase == CONNECTED:
+                return 0
+            if state.phase == CLOSED:
+                raise bad_fd()
+            return state.take_error() or errno.ECONNREFUSED
+        try:
+            return deadline.run(state, attempt, self._timeout, _einprogress)
+        except Throwable as cause:
+            raise from_java(cause)
+        except Exception as exc:
+            if getattr(exc, 'errno', None) == errno.EINPROGRESS:
+                return errno.EINPROGRESS
+            raise
+
+    def _start_connect(self, state, remote):
+        try:
+            java_channel = self._java_channel()
+            state.bound_channel = None
+            bootstrap = netty.Bootstrap()
+            bootstrap.group(runtime.event_loop_group())
+            bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioSocketChannel(java_channel)))
+            _stream_options(bootstrap)
+            bootstrap.handler(handlers.StreamHandler(state))
+            future = bootstrap.connect(remote)
+            state.channel = future.channel()
+            future.addListener(handlers.ConnectListener(state))
+        except Throwable as cause:
+            state.on_connect_failed(cause)
+
+    # ------------------------------------------------------------------ receiving
+
+    def recv(self, bufsize, flags=0):
+        """Up to `bufsize` bytes; '' on every call once the peer has closed."""
+        size = _check_size(bufsize, 'recv')
+        state = self._check_open()
+        _check_flags(flags, _SUPPORTED_RECV_FLAGS)
+        if size == 0:
+            return ''
+        if flags & _c.MSG_WAITALL and not flags & _c.MSG_PEEK:
+            return self._recv_all(size, flags & ~_c.MSG_WAITALL)
+        return deadline.run(state, lambda: _take(state, size, flags), self._timeout_for(flags))
+
+    def _recv_all(self, size, flags):
+        chunks, total = [], 0
+        while total < size:
+            data = self.recv(size - total, flags)
+            if not data:
+                break
+            chunks.append(data)
+            total += len(data)
+        return ''.join(chunks)
+
+    def recv_into(self, buffer, nbytes=0, flags=0):
+        """Receive into a writable buffer (bytearray, memoryview, array); returns the count."""
+        view = memoryview(buffer)
+        if view.readonly:
+            raise TypeError('recv_into() argument 1 must be read-write buffer, not %s'
+                            % type(buffer).__name__)
+        if nbytes < 0:
+            raise ValueError('negative buffersize in recv_into')
+        length = view.nbytes if hasattr(view, 'nbytes') else len(view) * view.itemsize
+        if nbytes == 0:
+            nbytes = length
+        elif nbytes > length:
+            raise ValueError('buffer too small for requested bytes')
+        data = self.recv(nbytes, flags)
+        _copy_into(buffer, view, data)
+        return len(data)
+
+    def recvfrom(self, bufsize, flags=0):
+        data = self.recv(bufsize, flags)
+        return data, None
+
+    def recvfrom_into(self, buffer, nbytes=0, flags=0):
+        return self.recv_into(buffer, nbytes, flags), None
+
+    def _timeout_for(self, flags):
+        return 0.0 if flags & _c.MSG_DONTWAIT else self._timeout
+
+    # ------------------------------------------------------------------ sending
+
+    def send(self, data, flags=0):
+        """Send some of `data`; the count sent (never 0 for non-empty data)."""
+        payload = as_bytes(data, 'send')
+        state = self._check_open()
+        _check_flags(flags, _SUPPORTED_SEND_FLAGS)
+        timeout = self._timeout_for(flags)
+        if timeout is None:
+            self._send_all(state, payload, timeout)
+            return len(payload)
+        return deadline.run(state, lambda: _write(state, payload, 0), timeout)
+
+    def sendall(self, data, flags=0):
+        """Send all of `data`, waiting for room as needed; None on success."""
+        payload = as_bytes(data, 'sendall')
+        state = self._check_open()
+        _check_flags(flags, _SUPPORTED_SEND_FLAGS)
+        self._send_all(state, payload, self._timeout_for(flags))
+
+    def _send_all(self, state, payload, timeout):
+        offset = 0
+        while True:
+            offset += deadline.run(state, lambda: _write(state, payload, offset), timeout)
+            if offset >= len(payload):
+                return
+
+    def sendto(self, data, flags_or_address, address=None):
+        if address is None:
+            flags, address = 0, flags_or_address
+        else:
+            flags = flags_or_address
+        state = self._check_open()
+        if state.phase == CONNECTED:
+            raise socket_error(errno.EISCONN)
+        return self.send(data, flags)
+
+    # ------------------------------------------------------------------ ending
+
+    def shutdown(self, how):
+        """SHUT_RD: reads return ''; SHUT_WR: send FIN after queued bytes; SHUT_RDWR: both."""
+        state = self._check_open()
+        if how not in (_c.SHUT_RD, _c.SHUT_WR, _c.SHUT_RDWR):
+            raise socket_error(errno.EINVAL)
+        state.lock.lock()
+        try:
+            if state.phase != CONNECTED:
+                raise socket_error(errno.ENOTCONN)
+            channel = state.channel
+            if how in (_c.SHUT_RD, _c.SHUT_RDWR) and not state.input_shutdown:
+                state.input_shutdown = True
+                channel.shutdownInput()
+            if how in (_c.SHUT_WR, _c.SHUT_RDWR) and not state.output_shutdown:
+                state.output_shutdown = True
+                state.after_writes(_shutdown_output)
+            state.changed.signalAll()
+        finally:
+            state.lock.unlock()
+        state._wake_watchers()
+
+    def close(self):
+        """Close this socket object; the connection closes when its last user closes it."""
+        if self._closed:
+            return
+        self._closed = True
+        fdtable.release(self._fileno)
+        state = self._state
+        state.lock.lock()
+        try:
+            state.refs -= 1
+            last = state.refs <= 0
+        finally:
+            state.lock.unlock()
+        if last:
+            state.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ names and options
+
+    def getsockname(self):
+        state = self._check_open()
+        local = None
+        if state.channel is not None:
+            local = state.channel.localAddress()
+        elif state.bound_channel is not None:
+            local = state.bound_channel.getLocalAddress()
+        if local is None:
+            return addresses.wildcard(self._family)
+        return addresses.from_java(local)
+
+    def getpeername(self):
+        state = self._check_open()
+        if state.phase != CONNECTED or state.peer is None:
+            raise socket_error(errno.ENOTCONN)
+        return addresses.from_java(state.peer)
+
+    def setsockopt(self, level, option, value):
+        options.set_option(self, self._check_open(), level, option, value)
+
+    def getsockopt(self, level, option, buflen=None):
+        return options.get_option(self, self._check_open(), level, option, buflen)
+
+
+SocketType = socket
+
+
+def _accepted_state(family, channel):
+    state = StreamState(family)
+    state.phase = CONNECTED
+    state.channel = channel
+    state.peer = channel.remoteAddress()
+    return state
+
+
+def _check_size(size, what):
+    if not isinstance(size, (int, long)):
+        raise TypeError('an integer is required')
+    if size < 0:
+        raise ValueError('negative buffersize in %s' % what)
+    return size
+
+
+def _check_flags(flags, supported):
+    if not isinstance(flags, (int, long)):
+        raise TypeError('an integer is required')
+    if flags & ~supported:
+        raise socket_error(errno.EOPNOTSUPP)
+
+
+def _take(state, size, flags):
+    """One receive attempt (lock held): data, '' at EOF, an error, or WOULD_BLOCK."""
+    if state.phase == CLOSED:
+        raise bad_fd()
+    if state.buffered:
+        return state.take(size, peek=bool(flags & _c.MSG_PEEK))
+    if state.error:
+        raise socket_error(state.take_error())
+    if state.input_shutdown:
+        return ''
+    if state.phase != CONNECTED:
+        raise socket_error(errno.ENOTCONN)
+    state.request_read()
+    return WOULD_BLOCK
+
+
+def _write(state, payload, offset):
+    """One send attempt (lock held): queue as much as the channel takes; the count queued."""
+    if state.phase == CLOSED:
+        raise bad_fd()
+    if state.error:
+        raise socket_error(state.take_error())
+    if state.output_shutdown:
+        raise socket_error(errno.EPIPE)
+    if state.phase != CONNECTED:
+        raise socket_error(errno.EPIPE if state.phase == NEW else errno.ENOTCONN)
+    remaining = len(payload) - offset
+    if remaining <= 0:
+        return 0
+    channel = state.channel
+    if not channel.isWritable():
+        state.channel_writable = False
+        return WOULD_BLOCK
+    count = min(remaining, max(channel.bytesBeforeUnwritable(), 1))
+    future = channel.writeAndFlush(str_to_bytebuf(payload, offset, offset + count))
+    future.addListener(handlers.WriteListener(state))
+    state.last_write = future
+    return count
+
+
+def _shutdown_output(channel):
+    if channel is not None:
+        channel.shutdownOutput()
+
+
+def _copy_into(buffer, view, data):
+    if isinstance(buffer, bytearray):
+        buffer[:len(data)] = data
+    elif hasattr(buffer, 'typecode'):
+        import array
+        chunk = array.array(buffer.typecode)
+        chunk.fromstring(data[:len(data) - len(data) % buffer.itemsize])
+        buffer[:len(chunk)] = chunk
+    else:
+        view[:len(data)] = data
