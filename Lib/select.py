@@ -1,12 +1,13 @@
-"""select: CPython 2.7's select module (select.select so far), for Jython, on Netty.
+"""select: CPython 2.7's select module (select.select and select.poll), for Jython, on Netty.
 
 Readiness is level-triggered over our sockets (see `_socketcore.readiness`); arguments may
 be sockets, objects with fileno(), or the ints that our sockets' fileno() returns.
 """
 from _socketcore.selection import error, select
+from _socketcore.polling import poll
 from _socketcore.readiness import (
     POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND,
     POLLWRNORM, POLLWRBAND, POLLMSG)
 
-__all__ = ['error', 'select', 'POLLIN', 'POLLPRI', 'POLLOUT', 'POLLERR', 'POLLHUP', 'POLLNVAL',
+__all__ = ['error', 'select', 'poll', 'POLLIN', 'POLLPRI', 'POLLOUT', 'POLLERR', 'POLLHUP', 'POLLNVAL',
            'POLLRDNORM', 'POLLRDBAND', 'POLLWRNORM', 'POLLWRBAND', 'POLLMSG']

@@ -99,7 +99,7 @@ class StreamState(object):
 
     def _wake_watchers(self):
         for watcher in self.watchers:
-            watcher.wake()
+            watcher.wake(self)
 
     def _update(self, change, *args):
         self.lock.lock()
@@ -167,9 +167,6 @@ class StreamState(object):
 
     def on_error(self, cause):
         code = errno_of(cause) or errno.EIO
-        import os
-        if os.environ.get('JNS_DEBUG'):
-            cause.printStackTrace()
 
         def change():
             if self.phase == CLOSED:

@@ -26,7 +26,7 @@ class Waiter(object):
         self.condition = self.lock.newCondition()
         self.generation = 0
 
-    def wake(self):
+    def wake(self, state=None):
         self.lock.lock()
         try:
             self.generation += 1
