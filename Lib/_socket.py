@@ -15,6 +15,24 @@ from _socketcore.timeouts import getdefaulttimeout, setdefaulttimeout
 
 has_ipv6 = True
 
+
+class _EventLoopThreads(object):
+    """The event loops of the shared group (created on first use), for Jython's own
+    regression tests, which import NIO_GROUP and _check_threadpool_for_pending_threads
+    from stock Jython's _socket."""
+
+    def __iter__(self):
+        from _socketcore import runtime
+        return iter(runtime.event_loop_group())
+
+
+NIO_GROUP = _EventLoopThreads()
+
+
+def _check_threadpool_for_pending_threads(group):
+    """[(event loop, pending task count)] for the loops of `group` with work queued."""
+    return [(loop, loop.pendingTasks()) for loop in group if loop.pendingTasks() > 0]
+
 __all__ = list(_constant_names) + [
     'error', 'herror', 'gaierror', 'timeout', 'socket', 'SocketType', 'has_ipv6',
     'getaddrinfo', 'getnameinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr',

@@ -107,10 +107,9 @@ def select(rlist, wlist, xlist, timeout=None):
             seen = waiter.generation
             ready = [[obj for (obj, state, bits) in group if state.poll_mask() & bits]
                      for group in groups]
-            if ready[0] or ready[1] or ready[2] or timeout == 0.0:
-                return ready
-            if deadline is not None and System.nanoTime() >= deadline:
-                return ready
+            if (ready[0] or ready[1] or ready[2] or timeout == 0.0
+                    or (deadline is not None and System.nanoTime() >= deadline)):
+                return tuple(ready)
             waiter.wait(seen, deadline)
     finally:
         for state in states:

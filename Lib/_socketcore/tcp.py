@@ -7,7 +7,7 @@ exceptions CPython 2.7 raises.
 """
 import errno
 
-from java.lang import Throwable
+from java.lang import Runnable, Throwable
 from java.nio.channels import SocketChannel, ServerSocketChannel
 
 from _socketcore import addresses, deadline, fdtable, handlers, netty, options, runtime
@@ -15,12 +15,13 @@ from _socketcore import constants as _c
 from _socketcore.bytesconv import as_bytes, str_to_bytebuf
 from _socketcore.channelstate import StreamState
 from _socketcore.deadline import WOULD_BLOCK
-from _socketcore.errors import bad_fd, from_java, socket_error
+from _socketcore.errors import bad_fd, error, from_java, socket_error
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
 from _socketcore.timeouts import check_timeout, getdefaulttimeout
 
 LOW_WATER_MARK = 64 * 1024
 HIGH_WATER_MARK = 256 * 1024
+_FLUSH_WAIT_MS = 100
 _SUPPORTED_RECV_FLAGS = _c.MSG_PEEK | _c.MSG_WAITALL | _c.MSG_DONTWAIT
 _SUPPORTED_SEND_FLAGS = _c.MSG_DONTWAIT
 
@@ -245,6 +246,8 @@ class socket(object):
             state.lock.unlock()
         if start:
             self._start_connect(state, remote)
+            if self._timeout == 0.0:
+                return errno.EINPROGRESS  # as Linux, even when loopback finishes at once
 
         def attempt():
             if state.phase == CONNECTING:
@@ -340,7 +343,19 @@ class socket(object):
         if timeout is None:
             self._send_all(state, payload, timeout)
             return len(payload)
-        return deadline.run(state, lambda: _write(state, payload, 0), timeout)
+        attempt = lambda: _write(state, payload, 0)
+        if timeout > 0.0:
+            return deadline.run(state, attempt, timeout)
+        try:
+            return deadline.run(state, attempt, 0.0)
+        except error as exc:
+            if exc.errno != errno.EAGAIN:
+                raise
+        # Not writable may only mean the event loop has not flushed our last bytes into the
+        # kernel yet.  Let it run what is queued, then decide: EAGAIN now means the kernel
+        # really refused bytes, as it would on CPython.
+        _let_event_loop_flush(state.channel)
+        return deadline.run(state, attempt, 0.0)
 
     def sendall(self, data, flags=0):
         """Send all of `data`, waiting for room as needed; None on success."""
@@ -501,6 +516,21 @@ def _write(state, payload, offset):
     future.addListener(handlers.WriteListener(state))
     state.last_write = future
     return count
+
+
+class _Nothing(Runnable):
+    def run(self):
+        pass
+
+
+_NOTHING = _Nothing()
+
+
+def _let_event_loop_flush(channel):
+    """Wait (user thread, lock not held) until the channel's event loop has run every task
+    queued so far, so pending flushes have reached the kernel."""
+    if channel is not None and not channel.eventLoop().inEventLoop():
+        channel.eventLoop().submit(_NOTHING).awaitUninterruptibly(_FLUSH_WAIT_MS)
 
 
 def _shutdown_output(channel):

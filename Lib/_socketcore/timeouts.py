@@ -7,6 +7,8 @@ def check_timeout(value):
     """None, or a non-negative float; TypeError / ValueError with CPython's messages."""
     if value is None:
         return None
+    if isinstance(value, basestring):
+        raise TypeError('a float is required')
     try:
         seconds = float(value)
     except (TypeError, ValueError, AttributeError):
