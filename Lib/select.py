@@ -9,5 +9,8 @@ from _socketcore.readiness import (
     POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND,
     POLLWRNORM, POLLWRBAND, POLLMSG)
 
+# Stock Jython offers this name for code written against its older select; ours is one select.
+cpython_compatible_select = select
+
 __all__ = ['error', 'select', 'poll', 'POLLIN', 'POLLPRI', 'POLLOUT', 'POLLERR', 'POLLHUP', 'POLLNVAL',
            'POLLRDNORM', 'POLLRDBAND', 'POLLWRNORM', 'POLLWRBAND', 'POLLMSG']

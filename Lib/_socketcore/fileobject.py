@@ -20,8 +20,15 @@ class _fileobject(object):
             bufsize = self.default_bufsize
         self.bufsize = bufsize
         self.softspace = False
-        # Reads ask for at least default_bufsize bytes; bufsize 0 means unbuffered writes.
-        self._rbufsize = self.default_bufsize if bufsize <= 1 else bufsize
+        # bufsize 0: unbuffered, so readline() takes one byte at a time and never reads past
+        # the line (httplib makes a new file object per response on one socket); 1: line-
+        # buffered writes with default-sized reads.
+        if bufsize == 0:
+            self._rbufsize = 1
+        elif bufsize == 1:
+            self._rbufsize = self.default_bufsize
+        else:
+            self._rbufsize = bufsize
         self._wbufsize = bufsize
         self._line_buffered = bufsize == 1
         self._rchunks = []
@@ -89,7 +96,7 @@ class _fileobject(object):
         return taken
 
     def _fill(self, size):
-        """Receive once (at most `size`, at least the read buffer size); False at EOF."""
+        """Receive once, asking for `size` bytes (at least the read buffer size); False at EOF."""
         data = self._sock.recv(max(size, self._rbufsize))
         if not data:
             return False
@@ -99,7 +106,7 @@ class _fileobject(object):
 
     def read(self, size=-1):
         if size < 0:
-            while self._fill(self._rbufsize):
+            while self._fill(max(self._rbufsize, self.default_bufsize)):
                 pass
             return self._consume(self._rlen)
         while self._rlen < size:

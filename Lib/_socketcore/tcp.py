@@ -8,6 +8,7 @@ exceptions CPython 2.7 raises.
 import errno
 
 from java.lang import Runnable, Throwable
+from java.net import StandardProtocolFamily
 from java.nio.channels import SocketChannel, ServerSocketChannel
 
 from _socketcore import addresses, deadline, fdtable, handlers, netty, options, runtime
@@ -126,7 +127,7 @@ class socket(object):
         state = self._state
         if state.bound_channel is None:
             try:
-                state.bound_channel = SocketChannel.open()
+                state.bound_channel = SocketChannel.open(_protocol_family(self._family))
             except Throwable as cause:
                 raise from_java(cause)
         return state.bound_channel
@@ -163,7 +164,7 @@ class socket(object):
         if local is None:
             local = addresses.to_java(self._family, addresses.wildcard(self._family), passive=True)
         try:
-            server = ServerSocketChannel.open()
+            server = ServerSocketChannel.open(_protocol_family(self._family))
             options.restore(server, saved)
             server.bind(local, backlog)
         except Throwable as cause:
@@ -388,6 +389,9 @@ class socket(object):
         state = self._check_open()
         if how not in (_c.SHUT_RD, _c.SHUT_WR, _c.SHUT_RDWR):
             raise socket_error(errno.EINVAL)
+        if state.phase == LISTENING:
+            self._shutdown_listener(state, how)
+            return
         state.lock.lock()
         try:
             if state.phase != CONNECTED:
@@ -403,6 +407,24 @@ class socket(object):
         finally:
             state.lock.unlock()
         state._wake_watchers()
+
+    def _shutdown_listener(self, state, how):
+        """As Linux: SHUT_WR does nothing; SHUT_RD stops listening (accept then fails)."""
+        if how == _c.SHUT_WR:
+            return
+        state.lock.lock()
+        try:
+            children, state.accept_queue = state.accept_queue, []
+            channel, state.channel = state.channel, None
+            state.phase = NEW
+            state.changed.signalAll()
+        finally:
+            state.lock.unlock()
+        state._wake_watchers()
+        for child in children:
+            child.close()
+        if channel is not None:
+            channel.close()
 
     def close(self):
         """Close this socket object; the connection closes when its last user closes it."""
@@ -453,6 +475,11 @@ class socket(object):
 
 
 SocketType = socket
+
+
+def _protocol_family(family):
+    """An AF_INET socket is a pure IPv4 socket on the JVM too (so its names are 2-tuples)."""
+    return StandardProtocolFamily.INET6 if family == _c.AF_INET6 else StandardProtocolFamily.INET
 
 
 def _accepted_state(family, channel):
