@@ -31,6 +31,7 @@ from java.util.concurrent.locks import ReentrantLock
 from _socketcore import netty, readiness
 from _socketcore.bytesconv import bytebuf_to_str
 from _socketcore.errors import errno_of
+from _socketcore.handlers import FailureListener
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
 
 RECEIVE_LIMIT = 256 * 1024
@@ -60,6 +61,14 @@ class StreamState(object):
         self.connect_unreported = False  # a connect finished that no connect() call reported yet
         self.watchers = ()
         self.refs = 1
+        self._write_listener = None
+
+    @property
+    def write_listener(self):
+        """The one listener every write future of this socket reports failures to."""
+        if self._write_listener is None:
+            self._write_listener = FailureListener(self.on_error)
+        return self._write_listener
 
     # ------------------------------------------------------------------ derived levels
 

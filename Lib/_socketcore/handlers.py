@@ -47,27 +47,17 @@ class StreamHandler(netty.ChannelInboundHandlerAdapter):
         self.state.on_inactive()
 
 
-class ConnectListener(netty.ChannelFutureListener):
-    """Completes a connect: on failure records the errno (SO_ERROR) and wakes waiters.
-    Success is reported by StreamHandler.channelActive.  Runs on the event loop."""
+class FailureListener(netty.ChannelFutureListener):
+    """Hands the cause of a failed future (connect: SO_ERROR; write: EPIPE, ECONNRESET) to
+    a StreamState callback, which records it and wakes waiters.  Success needs nothing:
+    a connect's success arrives as channelActive.  Runs on the event loop."""
 
-    def __init__(self, state):
-        self.state = state
-
-    def operationComplete(self, future):
-        if not future.isSuccess():
-            self.state.on_connect_failed(future.cause())
-
-
-class WriteListener(netty.ChannelFutureListener):
-    """Records a failed write (EPIPE, ECONNRESET) as the socket's pending error."""
-
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, on_failure):
+        self.on_failure = on_failure
 
     def operationComplete(self, future):
         if not future.isSuccess():
-            self.state.on_error(future.cause())
+            self.on_failure(future.cause())
 
 
 class AcceptHandler(netty.ChannelInboundHandlerAdapter):

@@ -279,7 +279,7 @@ class socket(object):
             bootstrap.handler(handlers.StreamHandler(state))
             future = bootstrap.connect(remote)
             state.channel = future.channel()
-            future.addListener(handlers.ConnectListener(state))
+            future.addListener(handlers.FailureListener(state.on_connect_failed))
         except Throwable as cause:
             state.on_connect_failed(cause)
 
@@ -540,7 +540,7 @@ def _write(state, payload, offset):
         return WOULD_BLOCK
     count = min(remaining, max(channel.bytesBeforeUnwritable(), 1))
     future = channel.writeAndFlush(str_to_bytebuf(payload, offset, offset + count))
-    future.addListener(handlers.WriteListener(state))
+    future.addListener(state.write_listener)
     state.last_write = future
     return count
 
