@@ -116,7 +116,7 @@ def lookup(host, family=_c.AF_UNSPEC):
     numeric = _numeric(host)
     if numeric is not None:
         if not _family_matches(numeric, family):
-            raise gai_error(_c.EAI_ADDRFAMILY if family == _c.AF_INET6 else _c.EAI_NONAME)
+            raise gai_error(_c.EAI_ADDRFAMILY)
         return [numeric]
     try:
         found = list(InetAddress.getAllByName(host))
@@ -126,7 +126,7 @@ def lookup(host, family=_c.AF_UNSPEC):
         raise gai_error(_c.EAI_FAIL)
     matching = [inet for inet in found if _family_matches(inet, family)]
     if not matching:
-        raise gai_error(_c.EAI_NONAME if family == _c.AF_INET else _c.EAI_ADDRFAMILY)
+        raise gai_error(_c.EAI_NONAME)
     return matching
 
 
@@ -193,11 +193,15 @@ def getaddrinfo(host, port, family=0, socktype=0, proto=0, flags=0):
     elif isinstance(port, (int, long)):
         port_number = int(port)
     elif isinstance(port, basestring):
+        if flags & _c.AI_NUMERICSERV and not str(port).isdigit():
+            raise gai_error(_c.EAI_NONAME)
         port_number = _service_port(str(port), socktype)
     else:
         raise error('Int or String expected')
     if family not in (_c.AF_UNSPEC, _c.AF_INET, _c.AF_INET6):
         raise gai_error(_c.EAI_FAMILY)
+    if host == '' and flags & _c.AI_NUMERICHOST:
+        raise gai_error(_c.EAI_NONAME)
     if host is None or host == '':
         if host is None and port is None:
             raise gai_error(_c.EAI_NONAME)

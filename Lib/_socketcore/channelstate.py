@@ -35,6 +35,7 @@ from _socketcore.handlers import FailureListener
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
 
 RECEIVE_LIMIT = 256 * 1024
+CLOSE_WAIT_MS = 1000
 
 
 class StreamState(object):
@@ -55,6 +56,7 @@ class StreamState(object):
         self.error = 0
         self.accept_queue = []
         self.accept_limit = 1
+        self.child_options = {}       # per-connection options a listener gives accepted sockets
         self.read_requested = False
         self.last_write = None
         self.peer = None              # the remote InetSocketAddress once connected
@@ -252,10 +254,12 @@ class StreamState(object):
         """Close for good: release buffers, close the channel after queued writes, and
         close any accepted-but-not-yet-accepted children.  Idempotent; any thread."""
         children = []
+        before = []
 
         def change():
             if self.phase == CLOSED:
                 return False
+            before.append((self.phase, self.buffered))
             self.phase = CLOSED
             if self.inbound.refCnt() > 0:
                 self.inbound.release()
@@ -270,7 +274,20 @@ class StreamState(object):
         if self.bound_channel is not None:
             _quietly(self.bound_channel.close)
             self.bound_channel = None
-        if self.channel is not None:
+        channel = self.channel
+        if channel is None:
+            return
+        phase, unread = before[0]
+        if phase == LISTENING:
+            # Synchronously (unless on the event loop), so the port can be bound again at once.
+            future = channel.close()
+            if not channel.eventLoop().inEventLoop():
+                future.awaitUninterruptibly(CLOSE_WAIT_MS)
+        elif unread:
+            # Closing with unread data resets the connection, as Linux does.
+            _quietly(lambda: channel.config().setOption(netty.ChannelOption.SO_LINGER, 0))
+            channel.close()
+        else:
             self.lock.lock()
             try:
                 self.after_writes(_close_channel)

@@ -7,7 +7,7 @@ under a lock that no thread holds for long) and returns.  Pipeline entries are n
 """
 from java.lang import Throwable
 
-from _socketcore import netty
+from _socketcore import netty, options
 
 HANDLER_NAME = 'python'
 
@@ -91,6 +91,7 @@ class ChildInitializer(netty.ChannelInitializer):
 
     def initChannel(self, channel):
         child = self.make_state(channel)
+        options.apply_to_channel(channel, self.listener.child_options)
         channel.pipeline().addLast(HANDLER_NAME, StreamHandler(child))
         if not self.listener.on_accepted(child):
             child.close()

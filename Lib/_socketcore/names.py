@@ -60,6 +60,8 @@ def getnameinfo(sockaddr, flags):
     if not isinstance(sockaddr, tuple) or len(sockaddr) < 2:
         raise TypeError('getnameinfo() argument 1 must be a tuple')
     host, port = sockaddr[0], sockaddr[1]
+    if not isinstance(host, basestring):
+        raise TypeError('argument 1 must be string, not %s' % type(host).__name__)
     if not isinstance(port, (int, long)):
         raise TypeError('an integer is required')
     inet = lookup(host)[0]

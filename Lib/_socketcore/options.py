@@ -43,8 +43,30 @@ def _nio_option(java_option):
     return _NioChannelOption.of(java_option)
 
 
+# Options a listening socket only holds for the sockets it accepts (Linux copies them to
+# each accepted socket); the JVM's ServerSocketChannel does not carry them itself.
+_PER_CONNECTION = (StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
+                   StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
+                   StandardSocketOptions.IP_TOS)
+
+
 def _target(sock, state):
     """(setter, getter) over whichever channel currently carries the socket's options."""
+    if state.phase == LISTENING:
+        channel = state.channel.config()
+        stored = state.child_options
+
+        def set_listening(opt, value):
+            if opt in _PER_CONNECTION:
+                stored[opt] = value
+            else:
+                channel.setOption(_nio_option(opt), value)
+
+        def get_listening(opt):
+            if opt in _PER_CONNECTION:
+                return stored.get(opt)
+            return channel.getOption(_nio_option(opt))
+        return set_listening, get_listening
     if state.channel is not None:
         config = state.channel.config()
         return (lambda opt, v: config.setOption(_nio_option(opt), v),
@@ -122,15 +144,29 @@ def _packed(number, buflen):
     return struct.pack('i', number)[:buflen].ljust(min(buflen, 4), '\0')
 
 
-def saved_for_listen(java_channel):
-    """Options of a bound SocketChannel that a replacing ServerSocketChannel must keep."""
-    saved = {}
-    for java_option in (StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_RCVBUF):
+def split_for_listen(java_channel):
+    """Options of a SocketChannel about to be replaced by a listening one:
+    (for the listening channel, for each accepted channel)."""
+    own, per_connection = {}, {}
+    for java_option, _ in _JAVA_OPTIONS.values():
         try:
-            saved[java_option] = java_channel.getOption(java_option)
+            value = java_channel.getOption(java_option)
+        except Throwable:
+            continue
+        (per_connection if java_option in _PER_CONNECTION else own)[java_option] = value
+    return own, per_connection
+
+
+def apply_to_channel(channel, saved):
+    """Set java.nio options on a Netty channel (e.g. an accepted one); never raises."""
+    config = channel.config()
+    for java_option, value in saved.items():
+        if value is None:
+            continue
+        try:
+            config.setOption(_nio_option(java_option), value)
         except Throwable:
             pass
-    return saved
 
 
 def restore(java_channel, saved):

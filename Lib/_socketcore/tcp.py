@@ -14,7 +14,7 @@ from java.nio.channels import SocketChannel, ServerSocketChannel
 from _socketcore import addresses, deadline, fdtable, handlers, netty, options, runtime
 from _socketcore import constants as _c
 from _socketcore.bytesconv import as_bytes, str_to_bytebuf
-from _socketcore.channelstate import StreamState
+from _socketcore.channelstate import CLOSE_WAIT_MS, StreamState
 from _socketcore.deadline import WOULD_BLOCK
 from _socketcore.errors import bad_fd, error, from_java, socket_error
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
@@ -98,7 +98,9 @@ class socket(object):
         return state
 
     def dup(self):
-        """A new socket object on the same connection."""
+        """A new socket object on the same connection (of a closed socket: a closed one)."""
+        if self._closed:
+            return _closed_socket(self)
         return socket(self._family, self._type, self._proto, _sock=self)
 
     def makefile(self, mode='r', bufsize=-1):
@@ -154,13 +156,11 @@ class socket(object):
             return
         if state.phase != NEW:
             raise socket_error(errno.EINVAL)
-        local = None
-        saved = {}
-        if state.bound_channel is not None:
-            local = state.bound_channel.getLocalAddress()
-            saved = options.saved_for_listen(state.bound_channel)
-            state.bound_channel.close()
-            state.bound_channel = None
+        unbound = self._java_channel()
+        local = unbound.getLocalAddress()
+        saved, state.child_options = options.split_for_listen(unbound)
+        unbound.close()
+        state.bound_channel = None
         if local is None:
             local = addresses.to_java(self._family, addresses.wildcard(self._family), passive=True)
         try:
@@ -272,9 +272,13 @@ class socket(object):
         try:
             java_channel = self._java_channel()
             state.bound_channel = None
+            _, saved = options.split_for_listen(java_channel)
+            channel = netty.NioSocketChannel(java_channel)
+            # Netty's config turns TCP_NODELAY on when it wraps a channel; keep the user's.
+            options.apply_to_channel(channel, saved)
             bootstrap = netty.Bootstrap()
             bootstrap.group(runtime.event_loop_group())
-            bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioSocketChannel(java_channel)))
+            bootstrap.channelFactory(handlers.PrebuiltChannel(channel))
             _stream_options(bootstrap)
             bootstrap.handler(handlers.StreamHandler(state))
             future = bootstrap.connect(remote)
@@ -424,7 +428,7 @@ class socket(object):
         for child in children:
             child.close()
         if channel is not None:
-            channel.close()
+            channel.close().awaitUninterruptibly(CLOSE_WAIT_MS)  # the port is free on return
 
     def close(self):
         """Close this socket object; the connection closes when its last user closes it."""
@@ -475,6 +479,15 @@ class socket(object):
 
 
 SocketType = socket
+
+
+def _closed_socket(model):
+    """A socket object like `model` that is already closed (every operation: EBADF)."""
+    sock = socket.__new__(type(model))
+    sock._family, sock._type, sock._proto = model._family, model._type, model._proto
+    sock._state, sock._timeout = model._state, model._timeout
+    sock._closed, sock._fileno = True, -1
+    return sock
 
 
 def _protocol_family(family):
