@@ -182,7 +182,10 @@ class StreamState(object):
         def change():
             if self.phase == CLOSED:
                 return
-            self.error = code
+            # Like the kernel's sk_err: the first failure (say ECONNRESET) is what the next
+            # call reports, not a consequence of it (a write failing with EPIPE afterwards).
+            if not self.error:
+                self.error = code
             if code in (errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT, errno.ECONNABORTED):
                 self.input_shutdown = self.output_shutdown = True
         self._update(change)
