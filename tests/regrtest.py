@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Run Jython's own regression tests for socket/select on our Lib/ and compare the results.
+"""Run Jython's and CPython 2.7's regression tests for socket/select on our Lib/ and compare.
 
-The tests come from the Jython installer's Lib/test (extracted by `ant` into
-build/jython-test/Lib/test). Each module runs in its own Jython process (test_socket
-binds the fixed port 50100, so they run one at a time) through a small driver that:
+Jython's tests come from the Jython installer's Lib/test (extracted by `ant` into
+build/jython-test/Lib/test) and run by plain name (`test_socket`). CPython 2.7's pristine
+ones run as `cpython:test_socket`: they are taken from a local CPython 2.7 (JNS_PYTHON2,
+pyenv, or python2.7 on PATH) and laid over a copy of Jython's Lib/test (for test_support);
+without a CPython 2.7 they are reported as not available and do not count.
+Each module runs in its own Jython process (test_socket binds the fixed port 50100, so
+modules run one at a time and concurrent runs wait on a lock) through a small driver that:
 
   - prints socket.__file__ and select.__file__, proving which implementation ran;
   - runs the module's test_main() verbosely, recording every test case as it starts and
@@ -15,7 +19,7 @@ Outcomes follow the behaviour observed, not unittest's verdict:
   ok, unexpected success                 -> pass
   FAIL, ERROR, expected failure, not run -> fail
   skipped                                -> skip
-and are compared with tests/regrtest-expected.txt (ids not listed there must pass). Any
+and are compared with tests/regrtest-expected/<module>.txt (ids not listed must pass). Any
 difference, a hang (per-module timeout), a crash or a LEAK line fails the run. Tests
 whose outcome differs are first run once more, alone in a fresh process (as CPython's
 regrtest -w does): the fixed port lets one test's leftover socket fail the next test's
@@ -25,6 +29,7 @@ Usage: tests/regrtest.py [--module test_x ...] [--update-expected] [--stock]
                          [--jython-cmd CMD] [--timeout SECONDS]
 """
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -41,10 +46,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEST_LIB = ROOT / "build" / "jython-test" / "Lib"
 WORK = ROOT / "build" / "regrtest"
-EXPECTED = ROOT / "tests" / "regrtest-expected.txt"
+EXPECTED = ROOT / "tests" / "regrtest-expected"   # one <module>.txt per module
+CPYTHON_PREFIX = "cpython:"
+CPYTHON_TEST_LIB = ROOT / "build" / "cpython27-test" / "Lib"
 
 DEFAULT_MODULES = ["test_socket", "test_select", "test_select_new", "test_socket_jy",
-                   "test_timeout"]
+                   "test_timeout", "cpython:test_socket"]
 OUTCOMES = ("pass", "fail", "skip", "flaky")  # flaky: pass or fail both accepted (timing races in the test)
 RAW_TO_OUTCOME = {
     "ok": "pass", "unexpected success": "pass",
@@ -101,6 +108,7 @@ from test import test_support
 test_support.verbose = True
 test_support.use_resources = list(config["resources"])
 not_run = config["not_run"]
+id_prefix = config.get("id_prefix", "")
 only = set(config.get("only") or [])
 
 def test_id(test):
@@ -109,7 +117,7 @@ def test_id(test):
     else:  # unittest's holder for setUpClass/setUpModule errors: "setUpClass (test.x.C)"
         desc = str(test)
         tid = desc[desc.find("(") + 1:desc.rfind(")")] if "(" in desc else desc
-    return tid[len("test."):] if tid.startswith("test.") else tid
+    return id_prefix + (tid[len("test."):] if tid.startswith("test.") else tid)
 
 def fixture(test):
     return "" if hasattr(test, "_testMethodName") else str(test).split(" ")[0] + ": "
@@ -169,8 +177,8 @@ def run_suite(suite, *args):
 test_support._run_suite = run_suite
 
 def module_level(kind, reason):
-    record("PLAN", module_name)
-    record("END", module_name, kind, reason)
+    record("PLAN", id_prefix + module_name)
+    record("END", id_prefix + module_name, kind, reason)
 
 try:
     module = __import__("test." + module_name, fromlist=["*"])
@@ -284,20 +292,23 @@ def run_module(name, args, jython_cmd, env, timeout, only=None):
     returns a ModuleResult. With only (test ids), just those tests run."""
     result = ModuleResult(name)
     WORK.mkdir(parents=True, exist_ok=True)
-    stem = name + (".rerun" if only else "")
+    test_lib, module, prefix = TEST_LIB, name, ""
+    if name.startswith(CPYTHON_PREFIX):
+        test_lib, module, prefix = CPYTHON_TEST_LIB, name[len(CPYTHON_PREFIX):], CPYTHON_PREFIX
+    stem = name.replace(":", "-") + (".rerun" if only else "")
     results_file = WORK / (stem + ".results")
     log_file = WORK / (stem + ".log")
     config_file = WORK / (stem + ".config.json")
     driver = WORK / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
     config_file.write_text(json.dumps({"resources": RESOURCES, "not_run": NOT_RUN,
-                                       "only": sorted(only or [])}))
+                                       "only": sorted(only or []), "id_prefix": prefix}))
     if results_file.exists():
         results_file.unlink()
     cwd = Path(tempfile.mkdtemp(prefix=stem + ".", dir=str(WORK)))
     result.log = log_file
 
-    cmd = jython_cmd + [str(driver), str(results_file), name, str(TEST_LIB), str(config_file)]
+    cmd = jython_cmd + [str(driver), str(results_file), module, str(test_lib), str(config_file)]
     print("=== %s: %s" % (name, " ".join(shlex.quote(c) for c in cmd)), flush=True)
     started = time.monotonic()
     with open(log_file, "w", encoding="utf-8", errors="replace") as log:
@@ -402,7 +413,17 @@ def stop(proc):
 # --- expected results -----------------------------------------------------------------
 
 def read_expected(path):
-    """Returns (header lines, {test id: (outcome, reason)}); raises ValueError on bad lines."""
+    """Returns (header lines, {test id: (outcome, reason)}) from one file, or from every
+    <module>.txt of a directory (header then empty); raises ValueError on bad lines."""
+    if path.is_dir():
+        entries = {}
+        for one in sorted(path.glob("*.txt")):
+            _, more = read_expected(one)
+            twice = set(entries) & set(more)
+            if twice:
+                raise ValueError("%s: listed twice: %s" % (one.name, ", ".join(sorted(twice))))
+            entries.update(more)
+        return [], entries
     header, entries, seen_entry = [], {}, False
     if not path.exists():
         return header, entries
@@ -441,9 +462,14 @@ def module_of(tid):
     return tid.split(".", 1)[0]
 
 
+def expected_file(directory, module):
+    return directory / (module.replace(":", "-") + ".txt")
+
+
 def write_expected(path, header, old, results):
-    """Rewrite the file: modules run now get their current non-pass results (keeping
-    existing reasons for unchanged outcomes); other modules' entries stay as they were."""
+    """Rewrite the expectations: modules run now get their current non-pass results (keeping
+    existing reasons for unchanged outcomes); other modules' entries stay as they were.
+    For a directory, only the files of the modules run now are written."""
     ran = {r.name for r in results if r.status == "ok"}
     entries = {tid: e for tid, e in old.items() if module_of(tid) not in ran}
     for r in results:
@@ -463,6 +489,16 @@ def write_expected(path, header, old, results):
             elif not reason:
                 reason = "TODO"
             entries[tid] = (outcome, reason)
+    if path.is_dir():
+        for module in sorted(ran):
+            mine = {t: e for t, e in entries.items() if module_of(t) == module}
+            head = ["# Expected outcomes of %s on our Lib/ (format: README.md here)." % module]
+            write_entries(expected_file(path, module), head, mine)
+        return
+    write_entries(path, header, entries)
+
+
+def write_entries(path, header, entries):
     width = max([len(t) for t in entries] + [0])
     lines = list(header) + ([""] if header else [])
     previous = None
@@ -628,6 +664,56 @@ def report(results, diffs, compared):
     return totals
 
 
+def cpython27_test_dir():
+    """CPython 2.7's own Lib/test directory, or (None, why not)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from harness.impls import ImplUnavailable, resolve
+        try:
+            python2 = resolve("cpython2").command[0]
+        except ImplUnavailable as e:
+            return None, str(e)
+    finally:
+        sys.path.pop(0)
+    out = subprocess.run([python2, "-c", "import os, test; print(os.path.dirname(test.__file__))"],
+                         capture_output=True, text=True)
+    found = Path(out.stdout.strip()) if out.returncode == 0 else None
+    if found is None or not (found / "test_support.py").exists():
+        return None, "%s has no Lib/test" % python2
+    return found, ""
+
+
+def prepare_cpython_lib(names, source):
+    """build/cpython27-test/Lib/test: Jython's Lib/test (linked, for test_support and data)
+    with CPython 2.7's pristine copies of the modules `names` laid over it."""
+    target = CPYTHON_TEST_LIB / "test"
+    shutil.rmtree(str(target), ignore_errors=True)
+    target.mkdir(parents=True)
+    overlay = {n + ".py" for n in names}
+    for entry in (TEST_LIB / "test").iterdir():
+        if entry.name not in overlay and not entry.name.endswith(("$py.class", ".pyc")):
+            (target / entry.name).symlink_to(entry)
+    for name in overlay:
+        shutil.copyfile(str(source / name), str(target / name))
+
+
+class RunLock(object):
+    """One regression run at a time on this checkout (Jython's tests bind a fixed port)."""
+
+    def __enter__(self):
+        WORK.mkdir(parents=True, exist_ok=True)
+        self.file = open(str(WORK / ".lock"), "w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("regrtest: another run holds %s; waiting" % rel(WORK / ".lock"), flush=True)
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--module", action="append", metavar="NAME",
@@ -640,14 +726,18 @@ def main(argv=None):
                              "reports figures, compares only with --expected")
     parser.add_argument("--jython-cmd", help="command that runs Jython (default: bin/jython)")
     parser.add_argument("--expected", type=Path,
-                        help="expected-results file (default: tests/regrtest-expected.txt, "
-                             "none with --stock)")
+                        help="expected-results directory (one <module>.txt each) or file "
+                             "(default: tests/regrtest-expected/, none with --stock)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per module (900)")
     parser.add_argument("--total-timeout", type=float, default=2700,
                         help="seconds for all modules together (2700, within CI's 90 minutes)")
     parser.add_argument("--quiet", action="store_true", help="keep Jython's output in the logs only")
     args = parser.parse_args(argv)
+    with RunLock():
+        return run(args, parser)
 
+
+def run(args, parser):
     modules = args.module or DEFAULT_MODULES
     expected_path = args.expected or (None if args.stock else EXPECTED)
     if args.update_expected and expected_path is None:
@@ -656,8 +746,22 @@ def main(argv=None):
         print("regrtest: %s missing: run ./antw extract-tests (or ./antw regrtest)"
               % rel(TEST_LIB), file=sys.stderr)
         return 2
+    cpython_modules = [m[len(CPYTHON_PREFIX):] for m in modules if m.startswith(CPYTHON_PREFIX)]
+    unavailable = []
+    if cpython_modules:
+        source, why = cpython27_test_dir()
+        if source is None:
+            unavailable = [CPYTHON_PREFIX + m for m in cpython_modules]
+            print("regrtest: not available here (%s): %s" % (why, " ".join(unavailable)))
+            modules = [m for m in modules if m not in unavailable]
+        else:
+            missing = [m for m in cpython_modules if not (source / (m + ".py")).exists()]
+            if missing:
+                print("regrtest: no module %s in %s" % (" ".join(missing), source), file=sys.stderr)
+                return 2
+            prepare_cpython_lib(cpython_modules, source)
     for m in modules:
-        if not (TEST_LIB / "test" / (m + ".py")).exists():
+        if not m.startswith(CPYTHON_PREFIX) and not (TEST_LIB / "test" / (m + ".py")).exists():
             print("regrtest: no module %s in %s" % (m, rel(TEST_LIB)), file=sys.stderr)
             return 2
     try:
@@ -693,6 +797,9 @@ def main(argv=None):
     totals = report(results, diffs, expected_path is not None)
     stale = [t for t in expected if module_of(t) in {r.name for r in results if r.status == "ok"}
              and not any(t in r.raw for r in results)]
+    if unavailable:
+        print("\nnot available on this machine (no CPython 2.7), not counted: %s"
+              % " ".join(unavailable))
     if recovered:
         print("\ngave the expected outcome only when run again alone (first run's result):")
         for module, tid, (raw, reason) in recovered:
