@@ -357,6 +357,7 @@ class Peers(object):
         self.dialer = self._start(DialerServer()).address
         self.closed = closed_port_address()
         self.greeting = GREETING
+        self.tls = None     # TLS peers (tls_peers.py), started on first env()
 
     def _start(self, server):
         self._servers.append(server)
@@ -365,7 +366,9 @@ class Peers(object):
     def env(self):
         """The environment variables that tell a Jython process where the peers are."""
         fmt = lambda a: "%s:%d" % a
-        return {
+        if self.tls is None:
+            self.tls = tls_peers.TlsPeers()
+        return dict(self.tls.env(), **{
             "JNS_PEER_ECHO": fmt(self.echo),
             "JNS_PEER_GREETER": fmt(self.greeter),
             "JNS_PEER_GREETING": GREETING.hex(),
@@ -375,14 +378,16 @@ class Peers(object):
             "JNS_PEER_SLOW_CTL": fmt(self.slow_ctl),
             "JNS_PEER_DIALER": fmt(self.dialer),
             "JNS_PEER_CLOSED": fmt(self.closed),
-        }
+        })
 
     def errors(self):
-        return [e for s in self._servers for e in s.errors]
+        return [e for s in self._servers for e in s.errors] + (self.tls.errors() if self.tls else [])
 
     def stop(self):
         for server in self._servers:
             server.stop()
+        if self.tls is not None:
+            self.tls.stop()
 
 
 _lock = threading.Lock()
@@ -419,6 +424,10 @@ def dial(peers, host, port, nbytes, delay_ms=0, timeout=IO_TIMEOUT):
         ctl.sendall(("%s %d %d %d\n" % (host, port, nbytes, delay_ms)).encode("ascii"))
         return _read_line(ctl)
 
+
+# TLS peers (tls_peers.py subclasses _Server, so it is imported once _Server exists)
+from . import tls_peers  # noqa: E402
+ENV_NAMES = ENV_NAMES + tls_peers.ENV_NAMES
 
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
