@@ -44,11 +44,22 @@ def _split_address(family, address):
         if not 2 <= len(address) <= 4:
             raise TypeError('getsockaddrarg() takes at least 2 arguments (%d given)' % len(address))
         host, port = address[:2]
+        if len(address) > 2:
+            check_flowinfo(address[2])
     else:
         raise socket_error(errno.EAFNOSUPPORT)
     if not isinstance(host, basestring):
         raise TypeError('coercing to Unicode: need string or buffer, %s found' % type(host).__name__)
     return host, check_port(port)
+
+
+def check_flowinfo(flowinfo):
+    """The IPv6 flow label of a 4-tuple: an int in 0..2**20-1, else CPython's errors."""
+    if not isinstance(flowinfo, (int, long)):
+        raise TypeError('an integer is required')
+    if not 0 <= flowinfo <= 0xfffff:
+        raise OverflowError('getsockaddrarg: flowinfo must be 0-1048575.')
+    return flowinfo
 
 
 def to_java(family, address, passive=False):

@@ -3,7 +3,10 @@
 `makefile()` hands it a dup of the socket, so closing the socket object and the file
 object are independent, as in CPython 2.7.  urllib2 also wraps non-sockets (an
 HTTPResponse whose `recv` is `read`) in it, so it relies only on those three methods.
+
+A recv interrupted by a signal (error EINTR) is retried, as CPython 2.7's file object does.
 """
+import errno
 
 
 class _fileobject(object):
@@ -67,13 +70,22 @@ class _fileobject(object):
             return
         self._wchunks.append(data)
         self._wlen += len(data)
-        if (self._wbufsize == 0 or self._wlen >= self._wbufsize
-                or (self._line_buffered and '\n' in data)):
+        if self._line_buffered:
+            due = '\n' in data
+        else:
+            due = self._wlen >= self._wbufsize
+        if due:
             self.flush()
 
     def writelines(self, lines):
+        """Buffer every line, then flush once if unbuffered, line-buffered or full."""
         for line in lines:
-            self.write(line)
+            line = str(line)
+            if line:
+                self._wchunks.append(line)
+                self._wlen += len(line)
+        if self._wbufsize <= 1 or self._wlen >= self._wbufsize:
+            self.flush()
 
     def flush(self):
         if self._wchunks:
@@ -97,7 +109,14 @@ class _fileobject(object):
 
     def _fill(self, size):
         """Receive once, asking for `size` bytes (at least the read buffer size); False at EOF."""
-        data = self._sock.recv(max(size, self._rbufsize))
+        while True:
+            try:
+                data = self._sock.recv(max(size, self._rbufsize))
+                break
+            except EnvironmentError as e:
+                if e.args and e.args[0] == errno.EINTR:
+                    continue
+                raise
         if not data:
             return False
         self._rchunks.append(data)

@@ -2,7 +2,7 @@
 import errno
 
 from _socketcore import constants as _c
-from _socketcore.addresses import lookup, services, from_java
+from _socketcore.addresses import check_flowinfo, lookup, services, from_java
 from _socketcore.errors import error, gai_error, socket_error
 
 _protocols_cache = []
@@ -64,13 +64,17 @@ def getnameinfo(sockaddr, flags):
         raise TypeError('argument 1 must be string, not %s' % type(host).__name__)
     if not isinstance(port, (int, long)):
         raise TypeError('an integer is required')
+    if len(sockaddr) > 2:
+        check_flowinfo(sockaddr[2])
     inet = lookup(host)[0]
     if flags & _c.NI_NUMERICHOST:
         name = from_java_address(inet)
     else:
         name = str(inet.getCanonicalHostName())
-        if flags & _c.NI_NAMEREQD and name == inet.getHostAddress():
-            raise gai_error(_c.EAI_NONAME)
+        if name == inet.getHostAddress():   # no name: the address, in CPython's text form
+            if flags & _c.NI_NAMEREQD:
+                raise gai_error(_c.EAI_NONAME)
+            name = from_java_address(inet)
         if flags & _c.NI_NOFQDN:
             name = name.split('.', 1)[0]
     service = str(port)

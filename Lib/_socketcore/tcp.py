@@ -11,7 +11,7 @@ from java.lang import Runnable, Throwable
 from java.net import StandardProtocolFamily
 from java.nio.channels import SocketChannel, ServerSocketChannel
 
-from _socketcore import addresses, deadline, fdtable, handlers, netty, options, runtime
+from _socketcore import addresses, buffers, deadline, fdtable, handlers, netty, options, runtime
 from _socketcore import constants as _c
 from _socketcore.bytesconv import as_bytes, str_to_bytebuf
 from _socketcore.channelstate import CLOSE_WAIT_MS, StreamState
@@ -312,19 +312,15 @@ class socket(object):
 
     def recv_into(self, buffer, nbytes=0, flags=0):
         """Receive into a writable buffer (bytearray, memoryview, array); returns the count."""
-        view = memoryview(buffer)
-        if view.readonly:
-            raise TypeError('recv_into() argument 1 must be read-write buffer, not %s'
-                            % type(buffer).__name__)
+        length = buffers.writable_length(buffer)
         if nbytes < 0:
             raise ValueError('negative buffersize in recv_into')
-        length = view.nbytes if hasattr(view, 'nbytes') else len(view) * view.itemsize
         if nbytes == 0:
             nbytes = length
         elif nbytes > length:
             raise ValueError('buffer too small for requested bytes')
         data = self.recv(nbytes, flags)
-        _copy_into(buffer, view, data)
+        buffers.copy_into(buffer, data)
         return len(data)
 
     def recvfrom(self, bufsize, flags=0):
@@ -576,15 +572,3 @@ def _let_event_loop_flush(channel):
 def _shutdown_output(channel):
     if channel is not None:
         channel.shutdownOutput()
-
-
-def _copy_into(buffer, view, data):
-    if isinstance(buffer, bytearray):
-        buffer[:len(data)] = data
-    elif hasattr(buffer, 'typecode'):
-        import array
-        chunk = array.array(buffer.typecode)
-        chunk.fromstring(data[:len(data) - len(data) % buffer.itemsize])
-        buffer[:len(chunk)] = chunk
-    else:
-        view[:len(data)] = data
