@@ -39,6 +39,8 @@ SELECT_EXCEPT = POLLPRI
 
 def poll_mask(state):
     """The poll(2) events that are true of `state` right now."""
+    if getattr(state, 'kind', None) == 'datagram':  # issue 7: datagram sockets
+        return datagram_poll_mask(state)
     phase = state.phase
     if phase == CLOSED:
         return POLLNVAL
@@ -55,6 +57,22 @@ def poll_mask(state):
         mask |= POLLHUP
     if phase == NEW or state.output_shutdown or state.channel_writable:
         mask |= _WRITE
+    return mask
+
+
+def datagram_poll_mask(state):
+    """As Linux's udp_poll: readable while a datagram (even an empty one) is queued, after
+    SHUT_RD or with a pending error; always writable; POLLHUP once both directions are shut
+    down (never for merely unconnected sockets, unlike TCP)."""
+    if state.phase == CLOSED:
+        return POLLNVAL
+    mask = _WRITE | (POLLERR if state.error else 0)
+    if state.queue:
+        mask |= _READ
+    if state.input_shutdown:
+        mask |= _READ | POLLRDHUP
+        if state.output_shutdown:
+            mask |= POLLHUP
     return mask
 
 

@@ -46,6 +46,14 @@ def _stream_options(bootstrap, child=False):
 class socket(object):
     """A TCP socket with CPython 2.7's interface (blocking, timeout and non-blocking modes)."""
 
+    # --- issue 7: socket(family, type) returns the class serving that type (see socktypes)
+    def __new__(cls, family=_c.AF_INET, type=_c.SOCK_STREAM, *args, **kwargs):
+        if cls is socket:
+            from _socketcore.socktypes import class_for
+            cls = class_for(family, type)
+        return object.__new__(cls)
+    # --- end issue 7
+
     def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
         if family not in (_c.AF_INET, _c.AF_INET6):
             raise socket_error(errno.EAFNOSUPPORT)
