@@ -1,20 +1,27 @@
-"""`select.poll`: registration once, then cost per call proportional to what changed.
+"""`select.poll`, and the registration core it shares with `select.epoll`.
 
-A poll object registers one `ChangeWaiter` on each registered socket.  Edges record which
-socket changed; `poll()` re-tests only the sockets that changed since the last call plus
-those that were ready last time (levels persist, so they must be re-tested), instead of
-every registered socket.  POLLERR, POLLHUP and POLLNVAL are reported whether or not they
-were asked for, as on Linux.
+Cost per call follows what changed, not what is registered.  A `Registry` puts one
+`ChangeWaiter` on each registered socket's state.  Edges record which states changed; a
+call re-tests only the *candidates*: file numbers whose socket changed since the last call,
+plus (level-triggered) those that were ready last time, because levels persist until the
+user acts.  A candidate found not ready is dropped until its next edge.  Every way a
+socket's readiness can grow goes through an edge (see channelstate), so nothing is missed.
+
+poll follows Linux's poll(2): POLLERR, POLLHUP and POLLNVAL are reported whether or not
+they were asked for; a file number that names no open socket (never did, or was closed) is
+reported as POLLNVAL, and once a new socket takes that number, poll watches the new one,
+as the kernel would.
 """
 import errno
-
-from java.lang import System
+from collections import deque
 
 from _socketcore import readiness
-from _socketcore.selection import Waiter, error, socket_for
+from _socketcore.selection import (Waiter, deadline_after, expired, file_number,
+                                   open_socket)
 
-_ALWAYS = readiness.POLLERR | readiness.POLLHUP | readiness.POLLNVAL
-_DEFAULT_EVENTS = readiness.POLLIN | readiness.POLLPRI | readiness.POLLOUT
+_POLL_ALWAYS = readiness.POLLERR | readiness.POLLHUP | readiness.POLLNVAL
+_POLL_DEFAULT = readiness.POLLIN | readiness.POLLPRI | readiness.POLLOUT
+_INT_MAX = 2 ** 31 - 1
 
 
 class ChangeWaiter(Waiter):
@@ -35,6 +42,7 @@ class ChangeWaiter(Waiter):
             self.lock.unlock()
 
     def drain(self):
+        """(states changed since the last drain, current generation)."""
         self.lock.lock()
         try:
             changed, self.changed = self.changed, set()
@@ -43,98 +51,223 @@ class ChangeWaiter(Waiter):
             self.lock.unlock()
 
 
-def _fd_of(obj):
-    if isinstance(obj, (int, long)):
-        return int(obj)
-    return socket_for(obj).fileno()
+class Entry(object):
+    """One registration: the watched state (None: no open socket), the event mask, and
+    whether it is armed (epoll's EPOLLONESHOT disarms an entry after one report)."""
+    __slots__ = ('state', 'mask', 'armed')
+
+    def __init__(self, state, mask):
+        self.state = state
+        self.mask = mask
+        self.armed = True
 
 
-def _check_mask(eventmask):
+class Registry(object):
+    """File number -> Entry, the states being watched, and the candidates to re-test.
+
+    Not thread-safe by itself: its owner serialises calls (epoll takes a lock).  Edges may
+    arrive from any thread at any time; they only touch the ChangeWaiter."""
+
+    def __init__(self):
+        self.entries = {}
+        self.numbers_by_state = {}
+        self.candidates = deque()
+        self.queued = set()
+        self.waiter = ChangeWaiter()
+
+    def __contains__(self, number):
+        return number in self.entries
+
+    def __len__(self):
+        return len(self.entries)
+
+    def add(self, number, state, mask):
+        self.entries[number] = Entry(state, mask)
+        self._watch(number, state)
+        self.mark(number)
+
+    def remove(self, number):
+        entry = self.entries.pop(number)
+        self._unwatch(number, entry.state)
+        return entry
+
+    def rebind(self, number, state):
+        """Point an entry at another state (its file number now names another socket)."""
+        entry = self.entries[number]
+        self._unwatch(number, entry.state)
+        entry.state = state
+        self._watch(number, state)
+
+    def clear(self):
+        for number in list(self.entries):
+            self.remove(number)
+        self.candidates.clear()
+        self.queued.clear()
+
+    def mark(self, number):
+        """Make `number` a candidate for the next test."""
+        if number not in self.queued:
+            self.queued.add(number)
+            self.candidates.append(number)
+
+    def take_changes(self):
+        """Turn the edges seen since the last call into candidates; the waiter generation
+        to wait on afterwards."""
+        changed, seen = self.waiter.drain()
+        for state in changed:
+            for number in self.numbers_by_state.get(state, ()):
+                self.mark(number)
+        return seen
+
+    def next_candidate(self):
+        """(number, entry) of the oldest candidate still registered, or None when none is left."""
+        while self.candidates:
+            number = self.candidates.popleft()
+            self.queued.discard(number)
+            entry = self.entries.get(number)
+            if entry is not None:
+                return number, entry
+        return None
+
+    def _watch(self, number, state):
+        if state is None:
+            return
+        numbers = self.numbers_by_state.get(state)
+        if numbers is None:
+            numbers = self.numbers_by_state[state] = set()
+            state.add_watcher(self.waiter)
+        numbers.add(number)
+
+    def _unwatch(self, number, state):
+        numbers = self.numbers_by_state.get(state)
+        if numbers is None:
+            return
+        numbers.discard(number)
+        if not numbers:
+            del self.numbers_by_state[state]
+            state.remove_watcher(self.waiter)
+
+
+def state_of(number):
+    """The state of the open socket numbered `number`, or None."""
+    sock = open_socket(number)
+    return sock._state if sock is not None else None
+
+
+def _poll_mask_arg(eventmask):
+    """poll's event mask: an unsigned short, with CPython 2.7's errors."""
     if not isinstance(eventmask, (int, long)):
         raise TypeError('an integer is required')
-    if not 0 <= eventmask <= 0xffff:
-        raise OverflowError('unsigned short is greater than maximum')
+    if eventmask < 0:
+        raise OverflowError("can't convert negative value to unsigned long")
+    if eventmask > 0xffff:
+        raise OverflowError('Python int too large for C unsigned short')
     return int(eventmask)
 
 
+def _poll_timeout_arg(timeout):
+    """poll's timeout in ms -> deadline seconds (None: wait forever), as CPython 2.7."""
+    if timeout is None:
+        return None
+    try:
+        millis = int(timeout)
+    except (TypeError, ValueError):
+        raise TypeError('timeout must be an integer or None')
+    if not -_INT_MAX - 1 <= millis <= _INT_MAX:
+        raise OverflowError('Python int too large to convert to C int')
+    return None if millis < 0 else millis / 1000.0
+
+
 class poll(object):
-    """select.poll(): register/modify/unregister file numbers or sockets, then poll(ms)."""
+    """select.poll(): register/modify/unregister file numbers or objects with fileno(),
+    then poll(timeout_ms) -> [(fd, events)].  Like CPython's, one poll object serves one
+    thread at a time (a concurrent poll() raises RuntimeError)."""
 
     def __init__(self):
-        self._entries = {}        # fd -> [state, eventmask]
-        self._fds_by_state = {}   # state -> set(fd)
-        self._candidates = set()  # fds to re-test on the next poll()
-        self._waiter = ChangeWaiter()
+        self._registry = Registry()
+        self._running = False
 
-    def register(self, fd, eventmask=_DEFAULT_EVENTS):
-        eventmask = _check_mask(eventmask)
-        sock = socket_for(fd)
-        number = sock.fileno()
-        state = sock._state
-        old = self._entries.get(number)
-        if old is not None and old[0] is not state:
-            self._forget(number)
-            old = None
-        if old is None:
-            self._entries[number] = [state, eventmask]
-            fds = self._fds_by_state.setdefault(state, set())
-            if not fds:
-                state.add_watcher(self._waiter)
-            fds.add(number)
+    def register(self, fd, eventmask=_POLL_DEFAULT):
+        """Watch `fd` for `eventmask` (POLLIN | POLLPRI | POLLOUT by default); registering a
+        file number again replaces its mask.  A number with no open socket behind it is
+        accepted and reported as POLLNVAL, as poll(2) does."""
+        number = file_number(fd)
+        eventmask = _poll_mask_arg(eventmask)
+        registry = self._registry
+        state = state_of(number)
+        if number in registry:
+            if registry.entries[number].state is not state:
+                registry.rebind(number, state)
+            registry.entries[number].mask = eventmask
+            registry.mark(number)
         else:
-            old[1] = eventmask
-        self._candidates.add(number)
+            registry.add(number, state, eventmask)
 
     def modify(self, fd, eventmask):
-        eventmask = _check_mask(eventmask)
-        number = _fd_of(fd)
-        entry = self._entries.get(number)
-        if entry is None:
+        """Change the mask of a registered `fd`; IOError(ENOENT) if it is not registered."""
+        number = file_number(fd)
+        eventmask = _poll_mask_arg(eventmask)
+        registry = self._registry
+        if number not in registry:
             raise IOError(errno.ENOENT, 'No such file or directory')
-        entry[1] = eventmask
-        self._candidates.add(number)
+        registry.entries[number].mask = eventmask
+        registry.mark(number)
 
     def unregister(self, fd):
-        number = _fd_of(fd)
-        if number not in self._entries:
-            raise KeyError(fd)
-        self._forget(number)
-
-    def _forget(self, number):
-        state, _ = self._entries.pop(number)
-        self._candidates.discard(number)
-        fds = self._fds_by_state.get(state)
-        if fds is not None:
-            fds.discard(number)
-            if not fds:
-                del self._fds_by_state[state]
-                state.remove_watcher(self._waiter)
+        """Stop watching `fd`; KeyError(fd) if it is not registered."""
+        number = file_number(fd)
+        if number not in self._registry:
+            raise KeyError(number)
+        self._registry.remove(number)
 
     def poll(self, timeout=None):
-        """[(fd, events)] of ready sockets; waits up to `timeout` ms (None/negative: forever)."""
-        if timeout is not None:
-            if not isinstance(timeout, (int, long, float)):
-                raise TypeError('timeout must be an integer or None')
-            timeout = None if timeout < 0 else int(timeout)
-        deadline = None if timeout is None else System.nanoTime() + timeout * 1000000
+        """[(fd, events)] of the ready registrations; waits up to `timeout` ms (None or
+        negative: forever).  Raises select.error(EINTR) if the thread is interrupted."""
+        seconds = _poll_timeout_arg(timeout)
+        if self._running:
+            raise RuntimeError('concurrent poll() invocation')
+        self._running = True
+        try:
+            return self._poll(seconds)
+        finally:
+            self._running = False
+
+    def _poll(self, seconds):
+        registry = self._registry
+        deadline = deadline_after(seconds)
         while True:
-            changed, seen = self._waiter.drain()
-            for state in changed:
-                self._candidates.update(self._fds_by_state.get(state, ()))
+            seen = registry.take_changes()
             ready = []
-            for number in list(self._candidates):
-                entry = self._entries.get(number)
-                if entry is None:
-                    self._candidates.discard(number)
-                    continue
-                state, eventmask = entry
-                events = state.poll_mask() & (eventmask | _ALWAYS)
+            recheck = []
+            while True:
+                item = registry.next_candidate()
+                if item is None:
+                    break
+                number, entry = item
+                events = self._events(number, entry)
                 if events:
                     ready.append((number, events))
-                else:
-                    self._candidates.discard(number)
-            if ready or timeout == 0:
+                    recheck.append(number)
+            for number in recheck:
+                registry.mark(number)
+            if ready or seconds == 0 or expired(deadline):
                 return ready
-            if deadline is not None and System.nanoTime() >= deadline:
-                return ready
-            self._waiter.wait(seen, deadline)
+            registry.waiter.wait(seen, deadline)
+
+    def _events(self, number, entry):
+        state = entry.state
+        if state is None or state.phase == readiness.CLOSED:
+            # The number may name a new socket by now: poll(2) would watch that one.
+            fresh = state_of(number)
+            if fresh is None:
+                return readiness.POLLNVAL
+            self._registry.rebind(number, fresh)
+            state = fresh
+        return state.poll_mask() & (entry.mask | _POLL_ALWAYS)
+
+    def __del__(self):
+        # Registrations hold a waiter on each socket; let the sockets forget it.
+        try:
+            self._registry.clear()
+        except Exception:
+            pass

@@ -5,17 +5,28 @@ EOF, writability, connect, accept, close) bumps the waiter's generation and sign
 the call then re-tests every socket's level (`readiness`).  A socket that was ready
 before the call is found by the first test, and an edge between a test and the wait is
 caught by the generation check, so no wake-up is missed; spurious ones only cost a re-test.
+The deadline is fixed when the call starts, so repeated wake-ups never stretch the wait.
+
+This module also holds what `poll` and `epoll` share with `select`: the `Waiter`, the
+`select.error` class and the rules that turn an argument into a file number and a socket.
 """
 import errno
+import sys
 
 from java.lang import InterruptedException, System
 from java.util.concurrent.locks import ReentrantLock
 
 from _socketcore import fdtable, readiness
 
+# awaitNanos takes a Java long; longer waits are done in slices of this size.
+_MAX_WAIT_NANOS = 1 << 60
+
 
 class error(Exception):
-    """select.error: args (errno, message), as CPython 2.7's."""
+    """select.error: args (errno, message), as CPython 2.7's (not an EnvironmentError)."""
+
+
+error.__module__ = 'select'   # its public home, as in CPython's tracebacks and reprs
 
 
 class Waiter(object):
@@ -27,6 +38,7 @@ class Waiter(object):
         self.generation = 0
 
     def wake(self, state=None):
+        """Called by a socket state after an edge (any thread; never blocks for long)."""
         self.lock.lock()
         try:
             self.generation += 1
@@ -35,7 +47,9 @@ class Waiter(object):
             self.lock.unlock()
 
     def wait(self, seen, deadline):
-        """Wait until the generation moves past `seen` or `deadline` (nanoTime; None: never)."""
+        """Wait until the generation moves past `seen` or `deadline` (nanoTime; None: never).
+
+        Raises select.error(EINTR) if the Java thread is interrupted."""
         self.lock.lock()
         try:
             while self.generation == seen:
@@ -45,59 +59,101 @@ class Waiter(object):
                     remaining = deadline - System.nanoTime()
                     if remaining <= 0:
                         return
-                    self.condition.awaitNanos(remaining)
+                    self.condition.awaitNanos(min(remaining, _MAX_WAIT_NANOS))
         except InterruptedException:
             raise error(errno.EINTR, 'Interrupted system call')
         finally:
             self.lock.unlock()
 
 
-def socket_for(obj):
-    """The socket behind a select/poll argument: an int from fileno(), or an object with
-    fileno().  TypeError/ValueError as CPython 2.7; select.error(EBADF) if it is unknown."""
+def file_number(obj):
+    """The file number of a select/poll/epoll argument: an int (or long), or an object whose
+    fileno() returns one.  TypeError/ValueError with CPython 2.7's messages otherwise; a
+    closed socket's fileno() raises socket.error(EBADF) itself, as in CPython."""
     if isinstance(obj, (int, long)):
         number = obj
     else:
         fileno = getattr(obj, 'fileno', None)
         if fileno is None:
-            raise TypeError('argument must be an int, or have a fileno() method.')
+            raise TypeError('argument must be an int, or have a fileno() method')
         number = fileno()
         if not isinstance(number, (int, long)):
             raise TypeError('fileno() returned a non-integer')
     if number < 0:
         raise ValueError('file descriptor cannot be a negative integer (%d)' % number)
+    return int(number)
+
+
+def open_socket(number):
+    """The open socket registered under file number `number`, or None (also for numbers
+    that name something else, such as an epoll object)."""
     sock = fdtable.lookup(number)
-    if sock is None or sock._closed:
+    if sock is None or getattr(sock, '_state', None) is None or sock._closed:
+        return None
+    return sock
+
+
+def socket_for(obj):
+    """The socket behind a select/poll argument (see `file_number`); select.error(EBADF) if
+    no open socket has that number."""
+    sock = open_socket(file_number(obj))
+    if sock is None:
         raise error(errno.EBADF, 'Bad file descriptor')
     return sock
 
 
+def deadline_after(seconds):
+    """The nanoTime deadline `seconds` from now (None: no deadline)."""
+    if seconds is None:
+        return None
+    return System.nanoTime() + long(seconds * 1e9)
+
+
+def expired(deadline):
+    return deadline is not None and System.nanoTime() >= deadline
+
+
 def _check_timeout(timeout):
+    """select()'s timeout rules, as CPython 2.7: None, or a non-negative number of seconds."""
     if timeout is None:
         return None
-    if not isinstance(timeout, (int, long, float)):
-        raise TypeError('timeout must be a float or None')
-    if timeout < 0:
+    if isinstance(timeout, (int, long, float)):
+        value = float(timeout)
+    else:
+        try:
+            value = float(timeout.__float__())
+        except (AttributeError, TypeError):
+            raise TypeError('timeout must be a float or None')
+    if value > sys.maxint:
+        raise OverflowError('timeout period too long')
+    if value < 0:
         raise error(errno.EINVAL, 'Invalid argument')
-    return float(timeout)
+    return value
+
+
+def _as_list(objects):
+    try:
+        return list(objects)
+    except TypeError:
+        raise TypeError('arguments 1-3 must be sequences')
 
 
 def select(rlist, wlist, xlist, timeout=None):
-    """Wait until some of the objects are ready: (readable, writable, exceptional) lists of
-    the caller's own objects.  `xlist` reports urgent data (POLLPRI), which the JVM never
-    delivers separately, so it is always empty unless an object is listed there twice."""
+    """Wait until some of the objects are ready; (readable, writable, exceptional) lists of
+    the caller's own objects, in the order given.
+
+    Readable and writable follow Linux's select (a pending error or hang-up counts as both
+    readable and writable).  `xlist` reports urgent (out-of-band) data only, as on Linux;
+    the JVM never delivers it separately, so the third list is always empty.
+    Raises TypeError/ValueError for bad arguments, socket.error(EBADF) for a closed socket
+    object, select.error(EBADF) for an unknown file number, select.error(EINVAL) for a
+    negative timeout, OverflowError for an absurdly long one, as CPython 2.7 does."""
     timeout = _check_timeout(timeout)
     groups = []
     for objects, bits in ((rlist, readiness.SELECT_READ), (wlist, readiness.SELECT_WRITE),
                           (xlist, readiness.SELECT_EXCEPT)):
-        try:
-            items = list(objects)
-        except TypeError:
-            raise TypeError('arguments 1-3 must be sequences')
-        groups.append([(obj, socket_for(obj)._state, bits) for obj in items])
-    deadline = None
-    if timeout is not None:
-        deadline = System.nanoTime() + long(timeout * 1e9)
+        groups.append([(obj, socket_for(obj)._state, bits) for obj in _as_list(objects)])
+    deadline = deadline_after(timeout)
     states = set(state for group in groups for (_, state, _) in group)
     waiter = Waiter()
     for state in states:
@@ -105,10 +161,18 @@ def select(rlist, wlist, xlist, timeout=None):
     try:
         while True:
             seen = waiter.generation
-            ready = [[obj for (obj, state, bits) in group if state.poll_mask() & bits]
-                     for group in groups]
-            if (ready[0] or ready[1] or ready[2] or timeout == 0.0
-                    or (deadline is not None and System.nanoTime() >= deadline)):
+            masks = {}
+            ready = []
+            for group in groups:
+                found = []
+                for obj, state, bits in group:
+                    mask = masks.get(state)
+                    if mask is None:
+                        mask = masks[state] = state.poll_mask()
+                    if mask & bits:
+                        found.append(obj)
+                ready.append(found)
+            if ready[0] or ready[1] or ready[2] or timeout == 0.0 or expired(deadline):
                 return tuple(ready)
             waiter.wait(seen, deadline)
     finally:
