@@ -189,13 +189,19 @@ class epoll(object):
         registry.waiter.wake()
 
     def unregister(self, fd):
-        """Remove `fd`; IOError(ENOENT) if it is not registered."""
+        """Remove `fd`; IOError(ENOENT) if it is not registered.  A number whose socket is
+        already closed is silently accepted, as CPython ignores EBADF here."""
         self._check_open()
         number = file_number(fd)
         self._lock.lock()
         try:
             self._check_open()
-            self._open_state(number)
+            try:
+                self._open_state(number)
+            except IOError:
+                if number in self._registry:
+                    self._registry.remove(number)
+                return
             if number not in self._registry:
                 raise IOError(errno.ENOENT, 'No such file or directory')
             self._registry.remove(number)

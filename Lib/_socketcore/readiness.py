@@ -76,6 +76,9 @@ def datagram_poll_mask(state):
     return mask
 
 
+# The predicates select() and callers ask: what select's three sets and poll's
+# POLLHUP/POLLERR mean for `state` (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET).
+
 def readable(state):
     return bool(poll_mask(state) & SELECT_READ)
 
@@ -86,3 +89,11 @@ def writable(state):
 
 def exceptional(state):
     return bool(poll_mask(state) & SELECT_EXCEPT)
+
+
+def hung_up(state):
+    return bool(poll_mask(state) & POLLHUP)
+
+
+def in_error(state):
+    return bool(poll_mask(state) & POLLERR)
