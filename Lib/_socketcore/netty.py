@@ -55,3 +55,12 @@ try:
 except ImportError:
     NioDomainSocketChannel = NioServerDomainSocketChannel = None
 # --- end datagram and local sockets ---------------------------------------------------------
+
+# --- TLS (ssl: tlscontext, tlssocket) ------------------------------------------------------
+(SslContextBuilder, SslProvider, ClientAuth, SslHandler, SslHandshakeCompletionEvent,
+ SslCloseCompletionEvent, ApplicationProtocolConfig) = _load(
+    'handler.ssl', 'SslContextBuilder', 'SslProvider', 'ClientAuth', 'SslHandler',
+    'SslHandshakeCompletionEvent', 'SslCloseCompletionEvent', 'ApplicationProtocolConfig')
+(InsecureTrustManagerFactory,) = _load('handler.ssl.util', 'InsecureTrustManagerFactory')
+(DecoderException,) = _load('handler.codec', 'DecoderException')
+# --- end TLS --------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ def poll_mask(state):
         return mask | (_READ if state.accept_pending else 0)
     if phase == CONNECTING:
         return mask
+    # --- TLS (ssl; see tlssocket): a finished or failed handshake that no call has reported
+    # yet makes do_handshake() worth calling again, so it counts as readable and writable.
+    if getattr(state, 'tls_unreported', False):
+        mask |= _READ | _WRITE
+    # --- end TLS
     if state.input_shutdown:
         mask |= _READ | POLLRDHUP
     if state.buffered:

@@ -1,0 +1,187 @@
+"""ssl's exception classes, and the one place where Java TLS failures become them.
+
+`from_java(cause)` turns whatever the JDK engine or Netty's SslHandler reports
+(SSLHandshakeException, CertPathValidatorException, alerts, DecoderException wrappers,
+ClosedChannelException during a handshake, ...) into the SSLError subclass CPython 2.7.18
+raises in the same situation, with OpenSSL-style `.library`, `.reason` and message text
+``[SSL: REASON] description (detail)``.  Nothing Java escapes from here.
+"""
+import errno
+
+from java.lang import Throwable
+from java.nio.channels import ClosedChannelException
+from java.security.cert import CertificateExpiredException, CertificateNotYetValidException
+from java.security.cert import CertPathValidatorException, CertPathBuilderException
+
+from _socketcore.errors import error, from_java as _socket_from_java, errno_of
+from _socketcore import tlsconstants as _k
+
+
+class SSLError(error):
+    """An error from the TLS layer: args (SSL_ERROR_* or library code, message).
+
+    `.library` and `.reason` name the OpenSSL library and reason (e.g. 'SSL',
+    'CERTIFICATE_VERIFY_FAILED') where known, else None."""
+
+    library = None
+    reason = None
+
+    def __str__(self):
+        if len(self.args) >= 2 and isinstance(self.args[1], basestring):
+            return str(self.args[1])
+        return error.__str__(self)
+
+
+class SSLZeroReturnError(SSLError):
+    """The TLS connection was closed cleanly (close_notify received)."""
+
+
+class SSLWantReadError(SSLError):
+    """Non-blocking: the operation needs more data from the peer; call again when readable."""
+
+
+class SSLWantWriteError(SSLError):
+    """Non-blocking: the operation needs room to send; call again when writable."""
+
+
+class SSLSyscallError(SSLError):
+    """The transport failed under the TLS layer."""
+
+
+class SSLEOFError(SSLError):
+    """The peer closed the transport without close_notify (or in mid-handshake)."""
+
+
+class CertificateError(ValueError):
+    """The peer's certificate does not match the expected hostname."""
+
+
+def make(cls, code, text, library=None, reason=None, detail=None):
+    """`cls(code, message)` with CPython's message layout and `.library`/`.reason` set."""
+    if reason:
+        message = '[%s: %s] %s' % (library or 'SSL', reason, text)
+    else:
+        message = text
+    if detail:
+        message = '%s (%s)' % (message, detail)
+    exc = cls(code, message)
+    exc.library = library if reason else None
+    exc.reason = reason
+    return exc
+
+
+def ssl_error(reason, text, detail=None, library='SSL'):
+    return make(SSLError, _k.SSL_ERROR_SSL, text, library, reason, detail)
+
+
+def want_read():
+    return make(SSLWantReadError, _k.SSL_ERROR_WANT_READ, 'The operation did not complete (read)')
+
+
+def want_write():
+    return make(SSLWantWriteError, _k.SSL_ERROR_WANT_WRITE,
+                'The operation did not complete (write)')
+
+
+def zero_return():
+    return make(SSLZeroReturnError, _k.SSL_ERROR_ZERO_RETURN,
+                'TLS/SSL connection has been closed (EOF)')
+
+
+def eof_error():
+    return make(SSLEOFError, _k.SSL_ERROR_EOF, 'EOF occurred in violation of protocol')
+
+
+def verify_failed(detail=None):
+    return ssl_error('CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', detail)
+
+
+# Alerts that OpenSSL names after SSLv3 (the rest are TLSV1_ALERT_*).
+_SSLV3_ALERTS = frozenset([
+    'unexpected_message', 'bad_record_mac', 'decompression_failure', 'handshake_failure',
+    'no_certificate', 'bad_certificate', 'unsupported_certificate', 'certificate_revoked',
+    'certificate_expired', 'certificate_unknown', 'illegal_parameter'])
+
+
+def alert_error(alert):
+    """SSLError for a fatal alert received from the peer, named as OpenSSL names it."""
+    alert = alert.strip().lower().replace(' ', '_')
+    if alert == 'certificate_required':
+        prefix, words = 'TLSV13_ALERT_', 'tlsv13 alert '
+    elif alert in _SSLV3_ALERTS:
+        prefix, words = 'SSLV3_ALERT_', 'sslv3 alert '
+    else:
+        prefix, words = 'TLSV1_ALERT_', 'tlsv1 alert '
+    return ssl_error(prefix + alert.upper(), words + alert.replace('_', ' '))
+
+
+# Message fragments of JSSE exceptions -> (reason, OpenSSL description)
+_BY_MESSAGE = [
+    ('unsupported or unrecognized ssl message', 'WRONG_VERSION_NUMBER', 'wrong version number'),
+    ('plaintext connection?', 'WRONG_VERSION_NUMBER', 'wrong version number'),
+    ('no appropriate protocol', 'UNSUPPORTED_PROTOCOL', 'unsupported protocol'),
+    ('client requested protocol', 'UNSUPPORTED_PROTOCOL', 'unsupported protocol'),
+    ('protocol version', 'UNSUPPORTED_PROTOCOL', 'unsupported protocol'),
+    ('no cipher suites in common', 'NO_SHARED_CIPHER', 'no shared cipher'),
+    ('tag mismatch', 'DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+     'decryption failed or bad record mac'),
+    ('bad record mac', 'DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+     'decryption failed or bad record mac'),
+    ('empty client certificate chain', 'PEER_DID_NOT_RETURN_A_CERTIFICATE',
+     'peer did not return a certificate'),
+    ('pkix path', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed'),
+    ('unable to find valid certification path', 'CERTIFICATE_VERIFY_FAILED',
+     'certificate verify failed'),
+    ('certificate_unknown', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed'),
+    ('no available authentication scheme', 'NO_SHARED_CIPHER', 'no shared cipher'),
+    ('insufficient buffer remaining', 'RECORD_LAYER_FAILURE', 'record layer failure'),
+    ('record overflow', 'RECORD_OVERFLOW', 'record overflow'),
+    ('invalid padding', 'BAD_RECORD_TYPE', 'bad record type'),
+]
+
+
+def _chain(cause):
+    """The cause chain of a Throwable, outermost first (at most 10 deep)."""
+    seen = []
+    while cause is not None and len(seen) < 10 and cause not in seen:
+        seen.append(cause)
+        cause = cause.getCause()
+    return seen
+
+
+def _message(cause):
+    return unicode(cause.getMessage() or '').encode('utf-8', 'replace')
+
+
+def from_java(cause, handshaking=False):
+    """The ssl exception for a Java Throwable from the TLS layer (never a Java one).
+
+    `handshaking`: the failure ended a handshake, so a closed transport is an SSLEOFError."""
+    chain = _chain(cause)
+    for link in chain:
+        if isinstance(link, (CertificateExpiredException, CertificateNotYetValidException,
+                             CertPathValidatorException, CertPathBuilderException)):
+            return verify_failed(_message(link) or None)
+    for link in chain:
+        text = _message(link)
+        lower = text.lower()
+        if 'received fatal alert:' in lower:
+            return alert_error(lower.split('received fatal alert:', 1)[1])
+        for fragment, reason, description in _BY_MESSAGE:
+            if fragment in lower:
+                return ssl_error(reason, description, text)
+    for link in chain:
+        if isinstance(link, ClosedChannelException) or 'closed' in _message(link).lower():
+            return eof_error()
+    for link in chain:
+        if errno_of(link) in (errno.ECONNRESET, errno.EPIPE):
+            if handshaking:
+                return eof_error()
+            return _socket_from_java(link)
+    inner = chain[-1] if chain else cause
+    return ssl_error('UNKNOWN', 'TLS failure', '%s: %s' % (
+        inner.getClass().getSimpleName(), _message(inner)))
+
+
+__all__ = ['SSLError', 'SSLZeroReturnError', 'SSLWantReadError', 'SSLWantWriteError',
+           'SSLSyscallError', 'SSLEOFError', 'CertificateError']

@@ -1,0 +1,646 @@
+"""SSLSocket: a TCP socket of ours with Netty's SslHandler in its pipeline.
+
+Theory of operation
+-------------------
+The pipeline of a TLS connection is  ssl (SslHandler) -> tls-events (TlsEventHandler) ->
+StreamHandler.  The SslHandler runs the handshake on the event loop by itself; the
+StreamState then only ever receives plaintext, so `buffered` is the plaintext pending and
+the usual readiness rules hold.  TlsEventHandler turns the SslHandler's events into fields
+of the connection's `TlsSession` (guarded by the StreamState's lock): handshake done or
+failed, close_notify received, the first TLS failure (already mapped to an ssl exception by
+tlserrors).  Each change wakes blocked callers and select/poll watchers; a finished or
+failed handshake that no call has reported yet sets `state.tls_unreported`, which
+readiness reports as readable and writable, so a non-blocking caller that got
+SSLWantReadError from do_handshake() wakes up exactly when calling again is worth it.
+
+User calls are `deadline.run` attempts like the plain socket's: blocking, timeout
+(socket.timeout with CPython's "The ... operation timed out" text) and non-blocking
+(SSLWantReadError / SSLWantWriteError) modes differ only in the deadline.
+
+The handlers are installed by one event-loop task, which also moves any bytes the socket
+received before wrapping (a ClientHello that arrived before the server wrapped an accepted
+socket, the start of the handshake after STARTTLS) from the StreamState back into the
+SslHandler, so none is lost.
+"""
+import errno
+
+from java.lang import Runnable, Throwable
+from java.util import ArrayList
+from javax.net.ssl import SNIHostName, SSLException
+
+from _socketcore import deadline, netty, tcp, tlscerts, tlsciphers
+from _socketcore import constants as _c
+from _socketcore import tlsconstants as _k
+from _socketcore.deadline import WOULD_BLOCK
+from _socketcore.errors import bad_fd, error, socket_error, timeout
+from _socketcore.readiness import CONNECTED, CONNECTING, CLOSED, LISTENING
+from _socketcore.tlscontext import SSLContext
+from _socketcore.tlserrors import (SSLError, eof_error, from_java, want_read, want_write)
+from _socketcore.tlshostname import match_hostname
+
+SSL_HANDLER = 'ssl'
+EVENTS_HANDLER = 'tls-events'
+
+
+class TlsSession(object):
+    """TLS state of one connection (fields guarded by state.lock; see module docstring)."""
+
+    def __init__(self, state, context, server_side, server_hostname):
+        self.state = state
+        self.context = context
+        self.server_side = server_side
+        self.server_hostname = server_hostname
+        self.handler = None
+        self.done = False
+        self.error = None
+        self.close_notify = False
+        self.hostname_checked = False
+
+    # -------------------------------------------------------------- event loop side
+
+    def _change(self, change):
+        state = self.state
+        state._update(change)
+
+    def on_handshake(self, cause):
+        def change():
+            if cause is None:
+                self.done = True
+            elif self.error is None:
+                self.error = from_java(cause, handshaking=True)
+            self.state.tls_unreported = True
+        self._change(change)
+
+    def on_close_notify(self):
+        def change():
+            self.close_notify = True
+            self.state.input_shutdown = True
+        self._change(change)
+
+    def on_failure(self, cause):
+        def change():
+            if self.error is None:
+                self.error = from_java(cause, handshaking=not self.done)
+            self.state.tls_unreported = True
+        self._change(change)
+
+    # -------------------------------------------------------------- installing
+
+    def install(self):
+        """Put the SslHandler in front of the StreamHandler (user thread; waits for the
+        event-loop task).  Raises SSLError when the context cannot be built."""
+        sslctx = self.context.netty_context(self.server_side)
+        channel = self.state.channel
+        task = _InstallTask(self, sslctx, channel)
+        loop = channel.eventLoop()
+        if loop.inEventLoop():
+            task.run()
+        else:
+            loop.submit(task).awaitUninterruptibly()
+        if task.failure is not None:
+            raise task.failure
+
+    def new_handler(self, sslctx, channel):
+        if self.server_side:
+            handler = sslctx.newHandler(channel.alloc())
+        else:
+            peer = channel.remoteAddress()
+            host = self.server_hostname or peer.getAddress().getHostAddress()
+            handler = sslctx.newHandler(channel.alloc(), host, peer.getPort())
+        handler.setHandshakeTimeoutMillis(0)
+        engine = handler.engine()
+        params = engine.getSSLParameters()
+        params.setEndpointIdentificationAlgorithm(None)   # hostname: match_hostname, as CPython
+        if not self.server_side:
+            names = ArrayList()
+            if self.server_hostname and not _is_ip_literal(self.server_hostname):
+                try:
+                    names.add(SNIHostName(self.server_hostname))
+                except Throwable:
+                    pass      # not a name SNI can carry (the JDK refuses e.g. '_')
+            params.setServerNames(names)
+        elif self.context.options & _k.OP_CIPHER_SERVER_PREFERENCE:
+            params.setUseCipherSuitesOrder(True)
+        engine.setSSLParameters(params)
+        return handler
+
+    # -------------------------------------------------------------- queries (any thread)
+
+    def engine_session(self):
+        if self.handler is None or not self.done:
+            return None
+        return self.handler.engine().getSession()
+
+
+class _InstallTask(Runnable):
+    """Event-loop task: add the handlers and re-feed bytes received before wrapping."""
+
+    def __init__(self, session, sslctx, channel):
+        self.session, self.sslctx, self.channel = session, sslctx, channel
+        self.failure = None
+
+    def run(self):
+        session, state = self.session, self.session.state
+        try:
+            handler = session.new_handler(self.sslctx, self.channel)
+        except SSLError as exc:
+            self.failure = exc
+            return
+        except Throwable as cause:
+            self.failure = from_java(cause, handshaking=True)
+            return
+        session.handler = handler
+        early = None
+        state.lock.lock()
+        try:
+            if state.buffered:
+                early = state.inbound.readBytes(state.buffered)
+                state.inbound.discardReadComponents()
+                state.buffered = 0
+        finally:
+            state.lock.unlock()
+        pipeline = self.channel.pipeline()
+        pipeline.addFirst(EVENTS_HANDLER, TlsEventHandler(session))
+        pipeline.addFirst(SSL_HANDLER, handler)
+        if early is not None:
+            pipeline.fireChannelRead(early)
+            pipeline.fireChannelReadComplete()
+
+
+class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
+    """Between SslHandler and StreamHandler: handshake, close_notify and TLS failures go to
+    the TlsSession; everything else passes on.  Runs on the event loop; never blocks."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def userEventTriggered(self, ctx, event):
+        if isinstance(event, netty.SslHandshakeCompletionEvent):
+            self.session.on_handshake(None if event.isSuccess() else event.cause())
+        elif isinstance(event, netty.SslCloseCompletionEvent) and event.isSuccess():
+            self.session.on_close_notify()
+        ctx.fireUserEventTriggered(event)
+
+    def exceptionCaught(self, ctx, cause):
+        if _is_tls_failure(cause):
+            self.session.on_failure(cause)
+        else:
+            ctx.fireExceptionCaught(cause)
+
+
+def _is_tls_failure(cause):
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, (SSLException, netty.DecoderException)):
+            return True
+        cause, seen = cause.getCause(), seen + 1
+    return False
+
+
+def _is_ip_literal(host):
+    from _socketcore.tlshostname import _packed_ip
+    return _packed_ip(host) is not None
+
+
+def _timeout_message(what):
+    return timeout('The %s operation timed out' % what)
+
+
+class SSLSocket(tcp.socket):
+    """CPython 2.7.18's ssl.SSLSocket: a socket whose traffic runs through TLS."""
+
+    def __init__(self, sock=None, keyfile=None, certfile=None, server_side=False,
+                 cert_reqs=_k.CERT_NONE, ssl_version=_k.PROTOCOL_TLS, ca_certs=None,
+                 do_handshake_on_connect=True, family=_c.AF_INET, type=_c.SOCK_STREAM,
+                 proto=0, fileno=None, suppress_ragged_eofs=True, npn_protocols=None,
+                 ciphers=None, server_hostname=None, _context=None):
+        if _context is not None:
+            context = _context
+        else:
+            if server_side and not certfile:
+                raise ValueError('certfile must be specified for server-side operations')
+            if keyfile and not certfile:
+                raise ValueError('certfile must be specified')
+            if certfile and not keyfile:
+                keyfile = certfile
+            context = SSLContext(ssl_version)
+            context.verify_mode = cert_reqs
+            if ca_certs:
+                context.load_verify_locations(ca_certs)
+            if certfile:
+                context.load_cert_chain(certfile, keyfile)
+            if npn_protocols:
+                context.set_npn_protocols(npn_protocols)
+            if ciphers:
+                context.set_ciphers(ciphers)
+        self.keyfile, self.certfile, self.cert_reqs = keyfile, certfile, cert_reqs
+        self.ssl_version, self.ca_certs, self.ciphers = ssl_version, ca_certs, ciphers
+        if server_side and server_hostname:
+            raise ValueError('server_hostname can only be specified in server mode')
+        if context.check_hostname and not server_hostname:
+            raise ValueError('check_hostname requires server_hostname')
+        self._context = context
+        self.server_side = server_side
+        self.server_hostname = server_hostname
+        self.do_handshake_on_connect = do_handshake_on_connect
+        self.suppress_ragged_eofs = suppress_ragged_eofs
+        if sock is not None:
+            if sock.type != _c.SOCK_STREAM:
+                raise NotImplementedError('only stream sockets are supported')
+            tcp.socket.__init__(self, sock.family, sock.type, sock.proto, _sock=sock)
+        else:
+            tcp.socket.__init__(self, family, type, proto)
+        self._tls = None
+        state = self._state
+        self._connected = state.phase == CONNECTED
+        if self._connected:
+            try:
+                self._start_tls()
+                if do_handshake_on_connect:
+                    if self.gettimeout() == 0.0:
+                        raise ValueError('do_handshake_on_connect should not be specified '
+                                         'for non-blocking sockets')
+                    self.do_handshake()
+            except (error, ValueError):
+                self.close()
+                raise
+
+    context = property(lambda self: self._context,
+                       lambda self, ctx: setattr(self, '_context', ctx),
+                       doc='the SSLContext of this socket')
+
+    # ------------------------------------------------------------------ TLS set-up
+
+    def _start_tls(self):
+        state = self._state
+        session = TlsSession(state, self._context, self.server_side, self.server_hostname)
+        session.install()
+        self._tls = session
+        state.tls = session
+
+    def _session(self, what='Read'):
+        """The TlsSession, created now if the connection completed since wrapping."""
+        if self._tls is None:
+            if self._closed:
+                raise ValueError('%s on closed or unwrapped SSL socket.' % what)
+            state = self._state
+            if state.phase == CONNECTED and not self.server_side or \
+                    state.phase == CONNECTED and self._connected:
+                self._connected = True
+                self._start_tls()
+            else:
+                return None
+        return self._tls
+
+    def dup(self):
+        raise NotImplemented("Can't dup() %s instances" % self.__class__.__name__)
+
+    def _clone(self):
+        """Another SSLSocket object on the same connection and TLS session (makefile)."""
+        clone = SSLSocket.__new__(SSLSocket)
+        tcp.socket.__init__(clone, self._family, self._type, self._proto, _sock=self)
+        for name in ('keyfile', 'certfile', 'cert_reqs', 'ssl_version', 'ca_certs', 'ciphers',
+                     '_context', 'server_side', 'server_hostname', 'do_handshake_on_connect',
+                     'suppress_ragged_eofs', '_tls', '_connected'):
+            setattr(clone, name, getattr(self, name))
+        return clone
+
+    def makefile(self, mode='r', bufsize=-1):
+        from _socketcore.fileobject import _fileobject
+        return _fileobject(self._clone(), mode, bufsize, close=True)
+
+    # ------------------------------------------------------------------ connecting
+
+    def _real_connect(self, address, connect_ex):
+        if self.server_side:
+            raise ValueError("can't connect in server-side mode")
+        if self._connected or self._tls is not None:
+            raise ValueError('attempt to connect already-connected SSLSocket!')
+        if connect_ex:
+            rc = tcp.socket.connect_ex(self, address)
+        else:
+            rc = None
+            tcp.socket.connect(self, address)
+        if not rc:
+            self._connected = True
+            self._start_tls()
+            if self.do_handshake_on_connect:
+                self.do_handshake()
+        return rc
+
+    def connect(self, address):
+        self._real_connect(address, False)
+
+    def connect_ex(self, address):
+        return self._real_connect(address, True)
+
+    def accept(self):
+        sock, address = tcp.socket.accept(self)
+        try:
+            wrapped = self._context.wrap_socket(
+                sock, do_handshake_on_connect=self.do_handshake_on_connect,
+                suppress_ragged_eofs=self.suppress_ragged_eofs, server_side=True)
+        finally:
+            sock.close()
+        return wrapped, address
+
+    # ------------------------------------------------------------------ handshake
+
+    def do_handshake(self, block=False):
+        """Run (or wait for) the TLS handshake, then check the host name if asked to."""
+        state = self._check_open()
+        if state.phase == CONNECTING:
+            if self._timeout == 0.0 and not block:
+                raise want_write()
+            self._run(lambda: WOULD_BLOCK if state.phase == CONNECTING else True,
+                      None if block else self._timeout, 'handshake', want_write)
+        session = self._session('Handshake')
+        if session is None:
+            raise socket_error(errno.ENOTCONN)
+        wait = None if block and self._timeout == 0.0 else self._timeout
+
+        def attempt():
+            if state.phase == CLOSED:
+                raise bad_fd()
+            if session.error is not None:
+                state.tls_unreported = False
+                raise session.error
+            if session.done:
+                state.tls_unreported = False
+                return True
+            if state.input_shutdown:
+                raise eof_error()
+            if state.error:
+                raise socket_error(state.take_error())
+            return WOULD_BLOCK
+        self._run(attempt, wait, 'handshake', want_read)
+        if self._context.check_hostname and not session.hostname_checked:
+            if not self.server_hostname:
+                raise ValueError('check_hostname needs server_hostname argument')
+            match_hostname(self.getpeercert(), self.server_hostname)
+            session.hostname_checked = True
+
+    def _run(self, attempt, wait, what, when_nonblocking):
+        try:
+            return deadline.run(self._state, attempt, wait, when_nonblocking)
+        except timeout as exc:
+            if isinstance(exc, SSLError):
+                raise
+            raise _timeout_message(what)
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self, len=1024, buffer=None):
+        """Up to `len` bytes of plaintext ('' at close_notify; at a ragged EOF too when
+        suppress_ragged_eofs, else SSLEOFError).  With `buffer`: fills it, returns the count."""
+        self._check_open()
+        session = self._session('Read')
+        if session is None:
+            raise socket_error(errno.ENOTCONN)
+        if buffer is not None and len <= 0:
+            len = _buffer_size(buffer)
+        if len < 0:
+            raise ValueError('size should not be negative')
+        try:
+            data = self._read(session, len)
+        except SSLError as exc:
+            if exc.args[0] == _k.SSL_ERROR_EOF and self.suppress_ragged_eofs:
+                data = ''
+            else:
+                raise
+        if buffer is None:
+            return data
+        tcp._copy_into(buffer, memoryview(buffer), data)
+        return _builtin_len(data)
+
+    def _read(self, session, size):
+        state = self._state
+
+        def attempt():
+            if state.phase == CLOSED:
+                raise bad_fd()
+            if session.error is not None:
+                state.tls_unreported = False
+                raise session.error
+            if not session.done:
+                if state.input_shutdown:
+                    raise eof_error()
+                return WOULD_BLOCK
+            if size == 0:
+                return ''
+            if state.buffered:
+                return state.take(size)
+            if session.close_notify:
+                return ''
+            if state.error:
+                code = state.take_error()
+                if code in (errno.ECONNRESET, errno.EPIPE):
+                    raise socket_error(code)
+                raise socket_error(code)
+            if state.input_shutdown:
+                raise eof_error()
+            state.request_read()
+            return WOULD_BLOCK
+        return self._run(attempt, self._timeout, 'read', want_read)
+
+    def recv(self, buflen=1024, flags=0):
+        if self._tls is None and self._session('Read') is None:
+            return tcp.socket.recv(self, buflen, flags)
+        if flags != 0:
+            raise ValueError('non-zero flags not allowed in calls to recv() on %s'
+                             % self.__class__)
+        return self.read(buflen)
+
+    def recv_into(self, buffer, nbytes=None, flags=0):
+        if buffer and nbytes is None:
+            nbytes = _buffer_size(buffer)
+        elif nbytes is None:
+            nbytes = 1024
+        if self._tls is None and self._session('Read') is None:
+            return tcp.socket.recv_into(self, buffer, nbytes, flags)
+        if flags != 0:
+            raise ValueError('non-zero flags not allowed in calls to recv_into() on %s'
+                             % self.__class__)
+        return self.read(nbytes, buffer)
+
+    def recvfrom(self, buflen=1024, flags=0):
+        if self._tls is not None:
+            raise ValueError('recvfrom not allowed on instances of %s' % self.__class__)
+        return tcp.socket.recvfrom(self, buflen, flags)
+
+    def recvfrom_into(self, buffer, nbytes=None, flags=0):
+        if self._tls is not None:
+            raise ValueError('recvfrom_into not allowed on instances of %s' % self.__class__)
+        return tcp.socket.recvfrom_into(self, buffer, nbytes or 0, flags)
+
+    def pending(self):
+        """Plaintext bytes received and decrypted but not read yet."""
+        if self._tls is None:
+            return 0
+        state = self._state
+        state.lock.lock()
+        try:
+            return state.buffered if state.phase != CLOSED else 0
+        finally:
+            state.lock.unlock()
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, data):
+        """Send `data` through TLS; the count of bytes taken (SSLWantWriteError when a
+        non-blocking socket has no room)."""
+        self._check_open()
+        session = self._session('Write')
+        if session is None:
+            raise ValueError('Write on closed or unwrapped SSL socket.')
+        from _socketcore.bytesconv import as_bytes
+        payload = as_bytes(data, 'write')
+        if not payload:
+            return 0
+        return self._write(session, payload, self._timeout)
+
+    def _write(self, session, payload, wait):
+        state = self._state
+
+        def attempt():
+            if state.phase == CLOSED:
+                raise bad_fd()
+            if session.error is not None:
+                raise session.error
+            if not session.done:
+                if state.input_shutdown:
+                    raise eof_error()
+                return WOULD_BLOCK
+            return tcp._write(state, payload, 0)
+        if wait == 0.0:
+            try:
+                return deadline.run(state, attempt, 0.0, want_write)
+            except SSLError as exc:
+                if exc.args[0] != _k.SSL_ERROR_WANT_WRITE or not session.done:
+                    raise
+            tcp._let_event_loop_flush(state.channel)
+            return deadline.run(state, attempt, 0.0, want_write)
+        return self._run(attempt, wait, 'write', want_write)
+
+    def send(self, data, flags=0):
+        if self._tls is None and self._session('Write') is None:
+            return tcp.socket.send(self, data, flags)
+        if flags != 0:
+            raise ValueError('non-zero flags not allowed in calls to send() on %s'
+                             % self.__class__)
+        try:
+            return self.write(data)
+        except SSLError as exc:
+            if exc.args[0] in (_k.SSL_ERROR_WANT_READ, _k.SSL_ERROR_WANT_WRITE):
+                return 0
+            raise
+
+    def sendall(self, data, flags=0):
+        if self._tls is None and self._session('Write') is None:
+            return tcp.socket.sendall(self, data, flags)
+        if flags != 0:
+            raise ValueError('non-zero flags not allowed in calls to sendall() on %s'
+                             % self.__class__)
+        from _socketcore.bytesconv import as_bytes
+        payload = as_bytes(data, 'sendall')
+        count = 0
+        while count < _builtin_len(payload):
+            sent = self.send(payload[count:])
+            count += sent
+        return _builtin_len(payload)
+
+    def sendto(self, data, flags_or_addr, addr=None):
+        if self._tls is not None:
+            raise ValueError('sendto not allowed on instances of %s' % self.__class__)
+        return tcp.socket.sendto(self, data, flags_or_addr, addr)
+
+    # ------------------------------------------------------------------ what was negotiated
+
+    def _check_connected(self):
+        if not self._connected:
+            self.getpeername()      # socket.error ENOTCONN when not connected
+
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict (empty if it was not verified), DER with
+        binary_form, None if the peer sent none."""
+        self._check_open()
+        self._check_connected()
+        session = self._tls
+        engine_session = session.engine_session() if session is not None else None
+        if engine_session is None:
+            raise ValueError('handshake not done yet')
+        try:
+            certs = engine_session.getPeerCertificates()
+        except Throwable:
+            return None
+        if not certs:
+            return None
+        if binary_form:
+            return tlscerts.to_bytes(certs[0].getEncoded())
+        if self._context.verify_mode == _k.CERT_NONE:
+            return {}
+        return tlscerts.decode_certificate(certs[0])
+
+    def cipher(self):
+        """(OpenSSL cipher name, protocol version, secret bits), None before the handshake."""
+        session = self._tls
+        engine_session = session.engine_session() if session is not None else None
+        if engine_session is None:
+            return None
+        suite = tlsciphers.by_jsse(str(engine_session.getCipherSuite()))
+        protocol = str(engine_session.getProtocol())
+        if suite is None:
+            return (str(engine_session.getCipherSuite()), protocol, None)
+        return (suite.openssl, protocol, suite.bits)
+
+    def shared_ciphers(self):
+        session = self._tls
+        if session is None or session.handler is None:
+            return None
+        engine = session.handler.engine()
+        protocol = str(engine.getSession().getProtocol()) if session.done else None
+        result = []
+        for name in engine.getEnabledCipherSuites():
+            suite = tlsciphers.by_jsse(str(name))
+            if suite is not None:
+                result.append((suite.openssl, protocol or 'TLSv1.2', suite.bits))
+        return result
+
+    def version(self):
+        session = self._tls
+        engine_session = session.engine_session() if session is not None else None
+        if engine_session is None:
+            return None
+        return str(engine_session.getProtocol())
+
+    def selected_alpn_protocol(self):
+        session = self._tls
+        if session is None or not session.done:
+            return None
+        protocol = session.handler.applicationProtocol()
+        return str(protocol) if protocol else None
+
+    def selected_npn_protocol(self):
+        return None
+
+    def compression(self):
+        return None
+
+    def get_channel_binding(self, cb_type='tls-unique'):
+        if cb_type not in _k.CHANNEL_BINDING_TYPES:
+            raise ValueError('Unsupported channel binding type')
+        return None
+
+    # ------------------------------------------------------------------ ending
+
+    def shutdown(self, how):
+        self._tls = None
+        tcp.socket.shutdown(self, how)
+
+
+_builtin_len = len
+
+
+def _buffer_size(buffer):
+    view = memoryview(buffer)
+    return view.nbytes if hasattr(view, 'nbytes') else _builtin_len(view) * view.itemsize
