@@ -127,7 +127,7 @@ class DatagramState(object):
             packet.release()
 
         def change():
-            if self.phase == CLOSED or self.input_shutdown:
+            if self.phase == CLOSED:
                 return
             self.queue.append((data, sender))
             self.queued_bytes += len(data)
@@ -154,7 +154,7 @@ class DatagramState(object):
     # Called with `lock` held (from deadline.run attempts) unless stated otherwise.
 
     def _should_read(self):
-        return (self.phase != CLOSED and not self.input_shutdown and self.channel is not None
+        return (self.phase != CLOSED and self.channel is not None
                 and len(self.queue) < QUEUE_DATAGRAMS and self.queued_bytes < QUEUE_BYTES)
 
     def request_read(self):

@@ -67,8 +67,9 @@ def poll_mask(state):
 
 def datagram_poll_mask(state):
     """As Linux's udp_poll: readable while a datagram (even an empty one) is queued, after
-    SHUT_RD or with a pending error; always writable; POLLHUP once both directions are shut
-    down (never for merely unconnected sockets, unlike TCP)."""
+    SHUT_RD (although recv then still waits for a datagram) or with a pending error; always
+    writable; POLLHUP once both directions are shut down (never for merely unconnected
+    sockets, unlike TCP)."""
     if state.phase == CLOSED:
         return POLLNVAL
     mask = _WRITE | (POLLERR if state.error else 0)

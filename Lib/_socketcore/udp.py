@@ -134,8 +134,6 @@ class DatagramSocket(tcp.socket):
                 return state.take(size, peek)
             if state.error:
                 raise socket_error(state.take_error())
-            if state.input_shutdown:
-                return '', None
             state.request_read()
             return WOULD_BLOCK
         timeout = 0.0 if flags & _c.MSG_DONTWAIT else self._timeout
@@ -229,7 +227,8 @@ class DatagramSocket(tcp.socket):
     # ------------------------------------------------------------------ ending
 
     def shutdown(self, how):
-        """Linux's UDP shutdown: ENOTCONN unless connected; SHUT_RD makes reads return ''."""
+        """Linux's UDP shutdown: ENOTCONN unless connected; afterwards SHUT_RD only shows in
+        poll (POLLIN | POLLRDHUP: reads still wait for datagrams), SHUT_WR makes sends EPIPE."""
         state = self._check_open()
         if how not in (_c.SHUT_RD, _c.SHUT_WR, _c.SHUT_RDWR):
             raise socket_error(errno.EINVAL)

@@ -429,5 +429,10 @@ def dial(peers, host, port, nbytes, delay_ms=0, timeout=IO_TIMEOUT):
 from . import tls_peers  # noqa: E402
 ENV_NAMES = ENV_NAMES + tls_peers.ENV_NAMES
 
+# UDP and AF_UNIX peers (dgram_peers.py): started, listed and stopped with the others
+from . import dgram_peers  # noqa: E402
+ENV_NAMES = ENV_NAMES + dgram_peers.ENV_NAMES
+dgram_peers.attach(Peers)
+
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
