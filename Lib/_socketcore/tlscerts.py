@@ -22,6 +22,7 @@ from java.security import Signature
 from java.security.cert import CertificateFactory
 from java.text import SimpleDateFormat
 from java.util import Locale, TimeZone
+from org.python.core import Py
 from org.python.core.util import StringUtil
 
 from _socketcore import tlsconstants as _k
@@ -51,7 +52,7 @@ def _bc(package, *names):
 
 def to_bytes(java_bytes):
     """A Java byte[] as a str."""
-    return StringUtil.fromBytes(java_bytes)
+    return Py.newString(StringUtil.fromBytes(java_bytes))
 
 
 def from_bytes(data):

@@ -5,7 +5,7 @@ made at session start) and starts TLS servers on loopback, built on ``peers._Ser
 processes find them through these environment variables (``HOST:PORT`` unless said otherwise):
 
 ``JNS_PEER_TLS_DIR``
-    Directory of PEM/DER files: ``ca.pem`` / ``ca.der`` (the test CA), ``other_ca.pem`` (a CA
+    Directory of PEM/DER files: ``ca.pem`` / ``ca.der`` (the test CA), ``other_ca.pem`` / ``other_ca.der`` (a CA
     nobody's server certificate chains to), ``server.pem`` + ``server.key`` (CN and
     subjectAltName DNS ``localhost``, IP ``127.0.0.1``; signed by the CA),
     ``server_combined.pem`` (certificate then key), ``server_chain.pem`` (leaf + CA),
@@ -150,6 +150,7 @@ def make_pki(directory):
     write("ca.pem", _pem(ca))
     write("ca.der", ca.public_bytes(serialization.Encoding.DER))
     write("other_ca.pem", _pem(other))
+    write("other_ca.der", other.public_bytes(serialization.Encoding.DER))
     write("server.pem", _pem(server))
     write("server.key", _key(server_key))
     write("server_combined.pem", _pem(server) + _key(server_key))
