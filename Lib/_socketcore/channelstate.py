@@ -57,6 +57,7 @@ class StreamState(object):
         self.accept_queue = []
         self.accept_limit = 1
         self.child_options = {}       # per-connection options a listener gives accepted sockets
+        self.user_options = {}        # java option -> value the user set before connect/listen
         self.read_requested = False
         self.last_write = None
         self.peer = None              # the remote InetSocketAddress once connected

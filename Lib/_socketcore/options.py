@@ -32,6 +32,18 @@ try:
     _JAVA_OPTIONS[(_c.SOL_SOCKET, _c.SO_REUSEPORT)] = (StandardSocketOptions.SO_REUSEPORT, _BOOL)
 except AttributeError:
     pass
+try:   # the JDK's Linux extensions (jdk.net), present on OpenJDK 11 and later
+    from jdk.net import ExtendedSocketOptions as _Extended
+    _JAVA_OPTIONS.update({
+        (_c.IPPROTO_TCP, _c.TCP_KEEPIDLE): (_Extended.TCP_KEEPIDLE, _INT),
+        (_c.IPPROTO_TCP, _c.TCP_KEEPINTVL): (_Extended.TCP_KEEPINTERVAL, _INT),
+        (_c.IPPROTO_TCP, _c.TCP_KEEPCNT): (_Extended.TCP_KEEPCOUNT, _INT),
+        (_c.IPPROTO_TCP, _c.TCP_QUICKACK): (_Extended.TCP_QUICKACK, _BOOL),
+    })
+    _KEEPALIVE_TUNING = (_Extended.TCP_KEEPIDLE, _Extended.TCP_KEEPINTERVAL,
+                         _Extended.TCP_KEEPCOUNT, _Extended.TCP_QUICKACK)
+except (ImportError, AttributeError):
+    _KEEPALIVE_TUNING = ()
 
 _NioChannelOption = None
 
@@ -47,7 +59,7 @@ def _nio_option(java_option):
 # each accepted socket); the JVM's ServerSocketChannel does not carry them itself.
 _PER_CONNECTION = (StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                    StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
-                   StandardSocketOptions.IP_TOS)
+                   StandardSocketOptions.IP_TOS) + _KEEPALIVE_TUNING
 
 
 def _target(sock, state):
@@ -72,7 +84,11 @@ def _target(sock, state):
         return (lambda opt, v: config.setOption(_nio_option(opt), v),
                 lambda opt: config.getOption(_nio_option(opt)))
     channel = sock._java_channel()
-    return (lambda opt, v: channel.setOption(opt, v), lambda opt: channel.getOption(opt))
+
+    def set_unconnected(opt, value):
+        channel.setOption(opt, value)
+        state.user_options[opt] = value
+    return set_unconnected, lambda opt: channel.getOption(opt)
 
 
 def _int_value(value):
@@ -87,6 +103,9 @@ def _int_value(value):
 
 def set_option(sock, state, level, option, value):
     """Apply an option now; error(ENOPROTOOPT) if it has no JVM equivalent."""
+    if (level, option) == (_c.IPPROTO_IPV6, _c.IPV6_V6ONLY):
+        _set_v6only(sock, value)
+        return
     entry = _JAVA_OPTIONS.get((level, option))
     if entry is None:
         raise socket_error(errno.ENOPROTOOPT)
@@ -119,6 +138,8 @@ def get_option(sock, state, level, option, buflen=None):
         return _packed(sock.type, buflen)
     if level == _c.SOL_SOCKET and option == _c.SO_ACCEPTCONN:
         return _packed(int(state.phase == LISTENING), buflen)
+    if (level, option) == (_c.IPPROTO_IPV6, _c.IPV6_V6ONLY):
+        return _packed(_v6only(sock), buflen)
     entry = _JAVA_OPTIONS.get((level, option))
     if entry is None:
         raise socket_error(errno.ENOPROTOOPT)
@@ -136,6 +157,19 @@ def get_option(sock, state, level, option, buflen=None):
     return _packed(number, buflen)
 
 
+def _v6only(sock):
+    """IPV6_V6ONLY: the JVM opens every AF_INET6 socket dual-stack (0) and cannot change it."""
+    if sock.family != _c.AF_INET6:
+        raise socket_error(errno.ENOPROTOOPT)
+    return 0
+
+
+def _set_v6only(sock, value):
+    if _int_value(value) != _v6only(sock):
+        raise socket_error(errno.ENOPROTOOPT,
+                           'IPV6_V6ONLY cannot be set on the JVM (its IPv6 sockets are dual-stack)')
+
+
 def _packed(number, buflen):
     if buflen is None:
         return number
@@ -144,17 +178,25 @@ def _packed(number, buflen):
     return struct.pack('i', number)[:buflen].ljust(min(buflen, 4), '\0')
 
 
-def split_for_listen(java_channel):
-    """Options of a SocketChannel about to be replaced by a listening one:
-    (for the listening channel, for each accepted channel)."""
+def split_for_listen(user_options):
+    """The options the user set before listen (java option -> value), split into
+    (for the listening channel, for each accepted channel).
+
+    Only options the user set are carried over: setting SO_SNDBUF/SO_RCVBUF, even to the
+    value read back, would pin the buffer size and switch off Linux's buffer autotuning.
+    """
     own, per_connection = {}, {}
-    for java_option, _ in _JAVA_OPTIONS.values():
-        try:
-            value = java_channel.getOption(java_option)
-        except Throwable:
-            continue
+    for java_option, value in user_options.items():
         (per_connection if java_option in _PER_CONNECTION else own)[java_option] = value
-    return own, per_connection
+    return own, for_new_connection(per_connection)
+
+
+def for_new_connection(user_options):
+    """The options to set on a channel Netty has just wrapped: the user's, and TCP_NODELAY
+    off unless the user set it (Netty turns it on; Linux and CPython start with it off)."""
+    chosen = dict(user_options)
+    chosen.setdefault(StandardSocketOptions.TCP_NODELAY, Boolean(False))
+    return chosen
 
 
 def apply_to_channel(channel, saved):

@@ -166,7 +166,7 @@ class socket(object):
             raise socket_error(errno.EINVAL)
         unbound = self._java_channel()
         local = unbound.getLocalAddress()
-        saved, state.child_options = options.split_for_listen(unbound)
+        saved, state.child_options = options.split_for_listen(state.user_options)
         unbound.close()
         state.bound_channel = None
         if local is None:
@@ -280,10 +280,9 @@ class socket(object):
         try:
             java_channel = self._java_channel()
             state.bound_channel = None
-            _, saved = options.split_for_listen(java_channel)
             channel = netty.NioSocketChannel(java_channel)
             # Netty's config turns TCP_NODELAY on when it wraps a channel; keep the user's.
-            options.apply_to_channel(channel, saved)
+            options.apply_to_channel(channel, options.for_new_connection(state.user_options))
             bootstrap = netty.Bootstrap()
             bootstrap.group(runtime.event_loop_group())
             bootstrap.channelFactory(handlers.PrebuiltChannel(channel))

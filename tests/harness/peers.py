@@ -358,6 +358,7 @@ class Peers(object):
         self.closed = closed_port_address()
         self.greeting = GREETING
         self.tls = None     # TLS peers (tls_peers.py), started on first env()
+        self.bulk = None    # source and sink (bulk_peers.py), started on first env()
 
     def _start(self, server):
         self._servers.append(server)
@@ -368,7 +369,9 @@ class Peers(object):
         fmt = lambda a: "%s:%d" % a
         if self.tls is None:
             self.tls = tls_peers.TlsPeers()
-        return dict(self.tls.env(), **{
+        if self.bulk is None:
+            self.bulk = bulk_peers.BulkPeers()
+        return dict(self.tls.env(), **dict(self.bulk.env(), **{
             "JNS_PEER_ECHO": fmt(self.echo),
             "JNS_PEER_GREETER": fmt(self.greeter),
             "JNS_PEER_GREETING": GREETING.hex(),
@@ -378,16 +381,19 @@ class Peers(object):
             "JNS_PEER_SLOW_CTL": fmt(self.slow_ctl),
             "JNS_PEER_DIALER": fmt(self.dialer),
             "JNS_PEER_CLOSED": fmt(self.closed),
-        })
+        }))
 
     def errors(self):
-        return [e for s in self._servers for e in s.errors] + (self.tls.errors() if self.tls else [])
+        return ([e for s in self._servers for e in s.errors] + (self.tls.errors() if self.tls else [])
+                + (self.bulk.errors() if self.bulk else []))
 
     def stop(self):
         for server in self._servers:
             server.stop()
         if self.tls is not None:
             self.tls.stop()
+        if self.bulk is not None:
+            self.bulk.stop()
 
 
 _lock = threading.Lock()
@@ -427,7 +433,8 @@ def dial(peers, host, port, nbytes, delay_ms=0, timeout=IO_TIMEOUT):
 
 # TLS peers (tls_peers.py subclasses _Server, so it is imported once _Server exists)
 from . import tls_peers  # noqa: E402
-ENV_NAMES = ENV_NAMES + tls_peers.ENV_NAMES
+from . import bulk_peers  # noqa: E402
+ENV_NAMES = ENV_NAMES + tls_peers.ENV_NAMES + bulk_peers.ENV_NAMES
 
 # UDP and AF_UNIX peers (dgram_peers.py): started, listed and stopped with the others
 from . import dgram_peers  # noqa: E402
