@@ -13,7 +13,7 @@ from java.nio.channels import ClosedChannelException
 from java.security.cert import CertificateExpiredException, CertificateNotYetValidException
 from java.security.cert import CertPathValidatorException, CertPathBuilderException
 
-from _socketcore.errors import error, from_java as _socket_from_java, errno_of
+from _socketcore.errors import error, timeout, from_java as _socket_from_java, errno_of
 from _socketcore import tlsconstants as _k
 
 
@@ -50,6 +50,15 @@ class SSLSyscallError(SSLError):
 
 class SSLEOFError(SSLError):
     """The peer closed the transport without close_notify (or in mid-handshake)."""
+
+
+class SSLTimeoutError(SSLError, timeout):
+    """A TLS operation ran out of time: CPython 2.7 raises SSLError('The read operation
+    timed out'), Python 3 socket.timeout; this is both, so either except clause works."""
+
+
+def timed_out(what):
+    return SSLTimeoutError('The %s operation timed out' % what)
 
 
 class CertificateError(ValueError):
@@ -133,6 +142,8 @@ _BY_MESSAGE = [
     ('unable to find valid certification path', 'CERTIFICATE_VERIFY_FAILED',
      'certificate verify failed'),
     ('certificate_unknown', 'CERTIFICATE_VERIFY_FAILED', 'certificate verify failed'),
+    ('trustanchors parameter must be non-empty', 'CERTIFICATE_VERIFY_FAILED',
+     'certificate verify failed'),
     ('no available authentication scheme', 'NO_SHARED_CIPHER', 'no shared cipher'),
     ('insufficient buffer remaining', 'RECORD_LAYER_FAILURE', 'record layer failure'),
     ('record overflow', 'RECORD_OVERFLOW', 'record overflow'),

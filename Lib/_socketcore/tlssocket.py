@@ -29,13 +29,15 @@ from java.util import ArrayList
 from javax.net.ssl import SNIHostName, SSLException
 
 from _socketcore import deadline, netty, tcp, tlscerts, tlsciphers
+from _socketcore.buffers import copy_into, writable_length
 from _socketcore import constants as _c
 from _socketcore import tlsconstants as _k
 from _socketcore.deadline import WOULD_BLOCK
 from _socketcore.errors import bad_fd, error, socket_error, timeout
 from _socketcore.readiness import CONNECTED, CONNECTING, CLOSED, LISTENING
 from _socketcore.tlscontext import SSLContext
-from _socketcore.tlserrors import (SSLError, eof_error, from_java, want_read, want_write)
+from _socketcore.tlserrors import (SSLError, eof_error, from_java, timed_out, want_read,
+                                   want_write)
 from _socketcore.tlshostname import match_hostname
 
 SSL_HANDLER = 'ssl'
@@ -200,10 +202,6 @@ def _is_tls_failure(cause):
 def _is_ip_literal(host):
     from _socketcore.tlshostname import _packed_ip
     return _packed_ip(host) is not None
-
-
-def _timeout_message(what):
-    return timeout('The %s operation timed out' % what)
 
 
 class SSLSocket(tcp.socket):
@@ -386,7 +384,7 @@ class SSLSocket(tcp.socket):
         except timeout as exc:
             if isinstance(exc, SSLError):
                 raise
-            raise _timeout_message(what)
+            raise timed_out(what)
 
     # ------------------------------------------------------------------ reading
 
@@ -410,7 +408,7 @@ class SSLSocket(tcp.socket):
                 raise
         if buffer is None:
             return data
-        tcp._copy_into(buffer, memoryview(buffer), data)
+        copy_into(buffer, data)
         return _builtin_len(data)
 
     def _read(self, session, size):
@@ -642,5 +640,4 @@ _builtin_len = len
 
 
 def _buffer_size(buffer):
-    view = memoryview(buffer)
-    return view.nbytes if hasattr(view, 'nbytes') else _builtin_len(view) * view.itemsize
+    return writable_length(buffer, 'recv_into')
