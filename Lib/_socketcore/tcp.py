@@ -303,7 +303,10 @@ class socket(object):
         _check_flags(flags, _SUPPORTED_RECV_FLAGS)
         if size == 0:
             return ''
-        if flags & _c.MSG_WAITALL and not flags & _c.MSG_PEEK:
+        # MSG_WAITALL gathers only in blocking mode: CPython runs timeout mode on a
+        # non-blocking descriptor, where Linux returns what is there.
+        if flags & _c.MSG_WAITALL and not flags & (_c.MSG_PEEK | _c.MSG_DONTWAIT) \
+                and self._timeout is None:
             return self._recv_all(size, flags & ~_c.MSG_WAITALL)
         return deadline.run(state, lambda: _take(state, size, flags), self._timeout_for(flags))
 
