@@ -38,15 +38,27 @@ Servers (each accepts TLS 1.2 and 1.3; ALPN offers ``x-jns``, ``http/1.1``, ``h2
     Serves a CA-signed certificate for ``localhost`` that expired a year ago.
 ``JNS_PEER_TLS_UNTRUSTED``
     Serves a certificate for ``localhost`` signed by ``other_ca``.
+``JNS_PEER_TLS_DIALER``
+    A TLS client for our servers.  The test connects and sends one line
+    ``<host> <port> <nbytes> [key=value ...]\n``; keys: ``sni=<name>`` (server_hostname;
+    default none), ``alpn=<p1,p2>``, ``cert=1`` (present the client certificate),
+    ``max=TLSv1.2|TLSv1.3`` (highest version offered), ``delay=<ms>``.  The dialer connects
+    with TLS (verifying the server against the CA, no hostname check), sends
+    ``pattern(nbytes)`` while reading until the server's close_notify/EOF, and answers on the
+    control connection ``<count> <sha256 hex> version=<v> alpn=<p|-> eof=<clean|ragged>\n``
+    (or ``ERR <text>\n``).
 """
 
 import datetime
+import hashlib
 import ipaddress
 import os
 import shutil
 import socket
 import ssl
 import tempfile
+import threading
+import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -58,6 +70,7 @@ ENV_NAMES = (
     "JNS_PEER_TLS_DIR", "JNS_PEER_TLS_PASSWORD", "JNS_PEER_TLS_ECHO", "JNS_PEER_TLS_INFO",
     "JNS_PEER_TLS_CLIENTCERT", "JNS_PEER_TLS_CLOSE", "JNS_PEER_TLS_RAGGED",
     "JNS_PEER_TLS_WRONGHOST", "JNS_PEER_TLS_EXPIRED", "JNS_PEER_TLS_UNTRUSTED",
+    "JNS_PEER_TLS_DIALER",
 )
 
 from . import peers as _peers  # noqa: E402
@@ -259,6 +272,80 @@ class TlsRaggedServer(_TlsServer):
         tls.shutdown(socket.SHUT_RDWR)   # TCP FIN, no close_notify
 
 
+class TlsDialerServer(_peers._Server):
+    name = "tls-dialer"
+
+    def __init__(self, directory):
+        self.directory = directory
+        _peers._Server.__init__(self)
+
+    def _context(self, opts):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(os.path.join(self.directory, "ca.pem"))
+        if opts.get("max"):
+            ctx.maximum_version = getattr(ssl.TLSVersion, opts["max"].replace(".", "_"))
+        if opts.get("alpn"):
+            ctx.set_alpn_protocols(opts["alpn"].split(","))
+        if opts.get("cert") == "1":
+            ctx.load_cert_chain(os.path.join(self.directory, "client.pem"),
+                                os.path.join(self.directory, "client_pkcs8.key"))
+        return ctx
+
+    def handle(self, conn, addr):
+        words = _peers._read_line(conn).split()
+        try:
+            host, port, nbytes = words[0], int(words[1]), int(words[2])
+            opts = dict(w.split("=", 1) for w in words[3:])
+            delay = int(opts.get("delay", "0")) / 1000.0
+        except (IndexError, ValueError):
+            conn.sendall(b"ERR bad request\n")
+            return
+        if host not in ("127.0.0.1", "localhost") or not 0 <= delay <= 30:
+            conn.sendall(b"ERR refused request\n")
+            return
+        time.sleep(delay)
+        try:
+            answer = self._exchange(host, port, nbytes, opts)
+        except (OSError, ValueError) as exc:
+            answer = "ERR %s: %s" % (type(exc).__name__, exc)
+        conn.sendall((answer + "\n").encode("ascii", "replace"))
+
+    def _exchange(self, host, port, nbytes, opts):
+        raw = socket.create_connection((host, port), timeout=_peers.IO_TIMEOUT)
+        tls = self._context(opts).wrap_socket(raw, server_hostname=opts.get("sni"),
+                                              suppress_ragged_eofs=False)
+        result = {"version": tls.version(), "alpn": tls.selected_alpn_protocol() or "-"}
+
+        def reader():
+            digest, count = hashlib.sha256(), 0
+            try:
+                while True:
+                    data = tls.recv(65536)
+                    if not data:
+                        result["eof"] = "clean"
+                        break
+                    digest.update(data)
+                    count += len(data)
+            except ssl.SSLEOFError:
+                result["eof"] = "ragged"
+            except OSError as exc:
+                result["err"] = exc
+            result["ok"] = (count, digest.hexdigest())
+
+        try:
+            t = threading.Thread(target=reader, daemon=True)
+            t.start()
+            tls.sendall(_peers.pattern(nbytes))
+            t.join(_peers.IO_TIMEOUT)
+            if "err" in result or "ok" not in result:
+                return "ERR %s" % (result.get("err", "timeout"),)
+            return "%d %s version=%s alpn=%s eof=%s" % (
+                result["ok"] + (result["version"], result["alpn"], result["eof"]))
+        finally:
+            tls.close()
+
+
 class TlsPeers(object):
     """The PKI directory and every TLS server of one session."""
 
@@ -277,6 +364,7 @@ class TlsPeers(object):
             "JNS_PEER_TLS_WRONGHOST": TlsCloseServer(_server_context(d, "wrong.pem")),
             "JNS_PEER_TLS_EXPIRED": TlsCloseServer(_server_context(d, "expired.pem")),
             "JNS_PEER_TLS_UNTRUSTED": TlsCloseServer(_server_context(d, "untrusted.pem")),
+            "JNS_PEER_TLS_DIALER": TlsDialerServer(d),
         }
 
     def env(self):
