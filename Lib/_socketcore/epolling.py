@@ -84,11 +84,35 @@ def _maxevents_arg(maxevents):
     return maxevents
 
 
+class _EpollSet(object):
+    """The shared part of an epoll (what the kernel object is on Linux): the registrations,
+    their lock and the file number.  `fromfd` gives a second epoll object on the same set;
+    closing either closes the set, as closing the descriptor does."""
+
+    def __init__(self):
+        self.lock = ReentrantLock()
+        self.registry = Registry()
+        self.fileno = fdtable.allocate(self)
+        self.closed = False
+
+    def close(self):
+        self.lock.lock()
+        try:
+            if self.closed:
+                return
+            self.closed = True
+            self.registry.clear()
+            fdtable.release(self.fileno)
+        finally:
+            self.lock.unlock()
+
+
 class epoll(object):
     """select.epoll([sizehint=-1[, flags=0]]): an epoll set of our sockets.
 
     sizehint must be -1 or positive (ValueError otherwise) and, like flags, only kept for
-    compatibility.  Operations on a closed epoll object raise ValueError."""
+    compatibility.  Operations on a closed epoll object raise ValueError; on one whose set
+    was closed through another object (see fromfd), IOError(EBADF)."""
 
     def __init__(self, sizehint=-1, flags=0):
         if not isinstance(sizehint, (int, long)) or not isinstance(flags, (int, long)):
@@ -99,39 +123,48 @@ class epoll(object):
             raise ValueError('sizehint must be greater zero, got %d' % sizehint)
         if flags and flags != EPOLL_CLOEXEC:
             raise OSError(errno.EINVAL, 'Invalid argument')
-        self._lock = ReentrantLock()
-        self._registry = Registry()
-        self._fileno = fdtable.allocate(self)
+        self._attach(_EpollSet())
+
+    def _attach(self, epoll_set):
+        self._set = epoll_set
+        self._lock = epoll_set.lock
+        self._registry = epoll_set.registry
         self._closed = False
 
     @classmethod
     def fromfd(cls, fd):
-        """Not possible on the JVM: there is no OS epoll descriptor to adopt."""
-        raise IOError(errno.EOPNOTSUPP,
-                      'Operation not supported: epoll.fromfd cannot adopt an OS descriptor '
-                      'on the JVM')
+        """Another epoll object on the set numbered `fd` (the fileno() of an open epoll).
+        IOError(EBADF) if nothing open has that number, IOError(EINVAL) if it is not an
+        epoll (OS descriptors cannot be adopted on the JVM)."""
+        number = file_number(fd)
+        owner = fdtable.lookup(number)
+        if owner is None or getattr(owner, 'closed', False) is True or \
+                getattr(owner, '_closed', False) is True:
+            raise IOError(errno.EBADF, 'Bad file descriptor')
+        if not isinstance(owner, _EpollSet):
+            raise _einval()
+        handle = cls.__new__(cls)
+        handle._attach(owner)
+        return handle
 
     @property
     def closed(self):
-        """True once close() was called."""
+        """True once close() was called on this object."""
         return self._closed
 
     def fileno(self):
-        """This epoll object's file number (from the same table as sockets' numbers)."""
-        self._check_open()
-        return self._fileno
+        """The set's file number (from the same table as sockets' numbers)."""
+        if self._closed:
+            raise ValueError('I/O operation on closed epoll fd')
+        return self._set.fileno
 
     def close(self):
-        """Forget every registration and release the file number; idempotent."""
-        self._lock.lock()
-        try:
-            if self._closed:
-                return
-            self._closed = True
-            self._registry.clear()
-            fdtable.release(self._fileno)
-        finally:
-            self._lock.unlock()
+        """Close the set: forget every registration and release the file number;
+        idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._set.close()
 
     def __enter__(self):
         self._check_open()
@@ -143,6 +176,8 @@ class epoll(object):
     def _check_open(self):
         if self._closed:
             raise ValueError('I/O operation on closed epoll fd')
+        if self._set.closed:
+            raise IOError(errno.EBADF, 'Bad file descriptor')
 
     def register(self, fd, eventmask=_DEFAULT):
         """Add `fd` with `eventmask` (EPOLLIN | EPOLLOUT | EPOLLPRI by default).

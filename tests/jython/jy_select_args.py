@@ -248,6 +248,27 @@ class EpollArgumentTests(NetTestCase):
                      lambda: ep.unregister(s), lambda: ep.poll(0)):
             self.assertRaises(ValueError, call)
 
+    def test_fromfd_shares_the_set_and_close_closes_it(self):
+        ep = self.epoll()
+        twin = select.epoll.fromfd(ep.fileno())
+        s = self.connect("ECHO")
+        twin.register(s, select.EPOLLOUT)
+        self.assertEqual(ep.poll(5), [(s.fileno(), select.EPOLLOUT)])
+        try:
+            ep.register(s)
+        except IOError as exc:
+            self.assertEqual(exc.errno, errno.EEXIST)
+        else:
+            self.fail("the set registered through fromfd's object is not shared")
+        ep.close()
+        self.assertFalse(twin.closed)
+        try:
+            twin.poll(0)
+        except IOError as exc:
+            self.assertEqual(exc.errno, errno.EBADF)
+        else:
+            self.fail("poll on a set closed through another object did not raise EBADF")
+
     def test_register_errors(self):
         ep = self.epoll()
         s = self.connect("ECHO")
