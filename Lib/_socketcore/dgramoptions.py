@@ -1,13 +1,16 @@
 """setsockopt / getsockopt for datagram sockets, including multicast.
 
-Values go to and come from the java.nio DatagramChannel itself (never a remembered copy),
-with Linux's argument rules: an int or a packed buffer, IP-level options also taking a
-single unsigned byte, `struct ip_mreq` (group, interface address) or `struct ip_mreqn`
-(group, address, interface index) for IP_ADD/DROP_MEMBERSHIP and IP_MULTICAST_IF, and
-`struct ipv6_mreq` (group, interface index) for IPV6_JOIN/LEAVE_GROUP.  Errors are Linux's:
-EINVAL for malformed values, ENODEV for an unknown interface, EADDRINUSE for joining twice,
-EADDRNOTAVAIL for leaving a group that was not joined, ENOPROTOOPT for what the JVM
-cannot express (setting IP_TTL / IPV6_UNICAST_HOPS; reading them gives the system default).
+Values go to and come from the java.nio DatagramChannel itself (never a remembered copy;
+the exceptions are what Linux itself only stores for UDP: SO_KEEPALIVE, SO_OOBINLINE and
+IP_MULTICAST_IF's address), with Linux's argument rules: an int or a packed buffer,
+IP-level options also taking a single unsigned byte, `struct ip_mreq` (group, interface
+address) or `struct ip_mreqn` (group, address, interface index) for IP_ADD/DROP_MEMBERSHIP
+and IP_MULTICAST_IF, and `struct ipv6_mreq` (group, interface index) for
+IPV6_JOIN/LEAVE_GROUP.  Errors are Linux's: EINVAL for malformed values, ENODEV for an
+unknown interface, EADDRINUSE for joining twice, EADDRNOTAVAIL for leaving a group that was
+not joined, EOPNOTSUPP for reading TCP-level options, ENOPROTOOPT for setting them and for
+what the JVM cannot express (setting IP_TTL / IPV6_UNICAST_HOPS; reading them gives the
+system default).
 """
 import errno
 import struct
@@ -36,6 +39,10 @@ try:
     _PLAIN[(_c.SOL_SOCKET, _c.SO_REUSEPORT)] = (StandardSocketOptions.SO_REUSEPORT, _BOOL)
 except AttributeError:
     pass
+
+# Flags Linux keeps on any socket but that mean nothing for UDP: the kernel stores them and
+# reports them back; so do we (the JVM's DatagramChannel has no such options).
+_FLAGS_ONLY = ((_c.SOL_SOCKET, _c.SO_KEEPALIVE), (_c.SOL_SOCKET, _c.SO_OOBINLINE))
 
 # Unicast TTL / hop limit: no JVM option sets them; reading gives the kernel's default.
 _DEFAULT_FILES = {
@@ -98,6 +105,9 @@ def set_option(sock, state, level, option, value):
         java_value = Boolean(number != 0) if kind == _BOOL else Integer(number)
         _java(lambda: channel.setOption(java_option, java_value))
         return
+    if key in _FLAGS_ONLY:
+        state.flags[key] = int(_int_value(level, value) != 0)
+        return
     if key == (_c.IPPROTO_IP, _c.IP_MULTICAST_IF):
         _set_multicast_if4(state, value)
     elif key == (_c.IPPROTO_IPV6, _c.IPV6_MULTICAST_IF):
@@ -138,6 +148,10 @@ def get_option(sock, state, level, option, buflen=None):
         if key in _KERNEL_DOUBLED:
             number *= 2   # the JDK halves what Linux reports, to look like other systems
         return _packed(number, buflen, level)
+    if key in _FLAGS_ONLY:
+        return _packed(state.flags.get(key, 0), buflen)
+    if level == _c.IPPROTO_TCP:
+        raise socket_error(errno.EOPNOTSUPP)
     if key in _DEFAULT_FILES:
         return _packed(_system_default(*_DEFAULT_FILES[key]), buflen, level)
     if key == (_c.IPPROTO_IP, _c.IP_MULTICAST_IF):

@@ -58,6 +58,7 @@ class DatagramState(object):
         self.read_requested = False
         self.memberships = {}         # (group, interface name) -> java MembershipKey
         self.multicast_if = '\0\0\0\0'  # IP_MULTICAST_IF's address, as Linux reports it
+        self.flags = {}               # SO_KEEPALIVE / SO_OOBINLINE: stored, no effect on UDP
         self.watchers = ()
         self.refs = 1
 

@@ -80,6 +80,16 @@ class SocketLevelTests(OptionTestCase):
     def test_so_error_is_zero(self):
         self.assertEqual(self.get(self.udp(), socket.SOL_SOCKET, socket.SO_ERROR), 0)
 
+    def test_stream_flags_are_kept_but_tcp_options_refused(self):
+        s = self.udp()
+        self.assertEqual(self.get(s, socket.SOL_SOCKET, socket.SO_KEEPALIVE), 0)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        self.assertEqual(self.get(s, socket.SOL_SOCKET, socket.SO_KEEPALIVE), 1)
+        self.assertRaisesErrno(errno.ENOPROTOOPT, s.setsockopt, socket.IPPROTO_TCP,
+                               socket.TCP_NODELAY, 1)
+        self.assertRaisesErrno(errno.EOPNOTSUPP, s.getsockopt, socket.IPPROTO_TCP,
+                               socket.TCP_NODELAY)
+
     def test_short_value_einval(self):
         s = self.udp()
         self.assertRaisesErrno(errno.EINVAL, s.setsockopt, socket.SOL_SOCKET,
