@@ -116,7 +116,7 @@ def set_option(sock, state, level, option, value):
         onoff, seconds = struct.unpack('ii', value[:8])
         java_value = Integer(seconds if onoff else -1)
     elif kind == _BOOL:
-        java_value = Boolean(_int_value(value) != 0)
+        java_value = Boolean.valueOf(_int_value(value) != 0)
     else:
         java_value = Integer(_int_value(value))
     setter, _ = _target(sock, state)
@@ -195,7 +195,7 @@ def for_new_connection(user_options):
     """The options to set on a channel Netty has just wrapped: the user's, and TCP_NODELAY
     off unless the user set it (Netty turns it on; Linux and CPython start with it off)."""
     chosen = dict(user_options)
-    chosen.setdefault(StandardSocketOptions.TCP_NODELAY, Boolean(False))
+    chosen.setdefault(StandardSocketOptions.TCP_NODELAY, Boolean.FALSE)
     return chosen
 
 

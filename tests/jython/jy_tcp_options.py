@@ -142,6 +142,19 @@ class InheritedTests(NetTestCase):
         self.assertNotEqual(self.accepted_with(SOL, socket.SO_KEEPALIVE, 1)
                             .getsockopt(SOL, socket.SO_KEEPALIVE), 0)
 
+    def test_listener_options_turn_off_again(self):
+        server = self.listener()
+        for level, option in ((TCP, socket.TCP_NODELAY), (SOL, socket.SO_KEEPALIVE)):
+            server.setsockopt(level, option, 1)
+            self.assertNotEqual(server.getsockopt(level, option), 0)
+            server.setsockopt(level, option, 0)
+            self.assertEqual(server.getsockopt(level, option), 0)
+        client = self.tcp()
+        client.connect(server.getsockname())
+        accepted = self.track(server.accept()[0])
+        self.assertEqual(accepted.getsockopt(TCP, socket.TCP_NODELAY), 0)
+        self.assertEqual(accepted.getsockopt(SOL, socket.SO_KEEPALIVE), 0)
+
     def test_keepidle_inherited(self):
         self.assertEqual(self.accepted_with(TCP, socket.TCP_KEEPIDLE, 45)
                          .getsockopt(TCP, socket.TCP_KEEPIDLE), 45)
