@@ -14,8 +14,19 @@ from java.net import InetAddress, Inet4Address, Inet6Address, InetSocketAddress,
 from _socketcore import constants as _c
 from _socketcore.errors import error, gaierror, herror, gai_error, socket_error
 
-_STREAM_DGRAM_RAW = ((_c.SOCK_STREAM, _c.IPPROTO_TCP), (_c.SOCK_DGRAM, _c.IPPROTO_UDP),
-                     (_c.SOCK_RAW, _c.IPPROTO_IP))
+# glibc's table of socket kinds for getaddrinfo, in its order:
+# (socktype, protocol, services-database name, listed when no kind is asked for,
+#  any protocol accepted, refuses a service)
+_SOCK_DCCP, _IPPROTO_DCCP, _IPPROTO_UDPLITE, _IPPROTO_SCTP = 6, 33, 136, 132
+_KINDS = (
+    (_c.SOCK_STREAM, _c.IPPROTO_TCP, 'tcp', True, False, False),
+    (_c.SOCK_DGRAM, _c.IPPROTO_UDP, 'udp', True, False, False),
+    (_SOCK_DCCP, _IPPROTO_DCCP, 'dccp', False, False, False),
+    (_c.SOCK_DGRAM, _IPPROTO_UDPLITE, 'udplite', False, False, False),
+    (_c.SOCK_STREAM, _IPPROTO_SCTP, 'sctp', False, False, False),
+    (_c.SOCK_SEQPACKET, _IPPROTO_SCTP, 'sctp', False, False, False),
+    (_c.SOCK_RAW, 0, 'raw', True, True, True),
+)
 
 
 # ---------------------------------------------------------------------------- tuples
@@ -199,18 +210,13 @@ def getaddrinfo(host, port, family=0, socktype=0, proto=0, flags=0):
     """List of (family, socktype, proto, canonname, sockaddr) as CPython 2.7 returns it."""
     if host is not None and not isinstance(host, basestring):
         raise TypeError('getaddrinfo() argument 1 must be string or None')
-    if port is None:
-        port_number = 0
-    elif isinstance(port, (int, long)):
-        port_number = int(port)
-    elif isinstance(port, basestring):
-        if flags & _c.AI_NUMERICSERV and not str(port).isdigit():
-            raise gai_error(_c.EAI_NONAME)
-        port_number = _service_port(str(port), socktype)
-    else:
+    if port is not None and not isinstance(port, (int, long, basestring)):
         raise error('Int or String expected')
+    if isinstance(port, basestring) and flags & _c.AI_NUMERICSERV and not str(port).isdigit():
+        raise gai_error(_c.EAI_NONAME)
     if family not in (_c.AF_UNSPEC, _c.AF_INET, _c.AF_INET6):
         raise gai_error(_c.EAI_FAMILY)
+    kinds = socket_kinds(socktype, proto, port)
     if host == '' and flags & _c.AI_NUMERICHOST:
         raise gai_error(_c.EAI_NONAME)
     if host is None or host == '':
@@ -227,10 +233,6 @@ def getaddrinfo(host, port, family=0, socktype=0, proto=0, flags=0):
         if flags & _c.AI_NUMERICHOST and _numeric(str(host)) is None:
             raise gai_error(_c.EAI_NONAME)
         addresses = lookup(host, family)
-    kinds = [(t, p) for (t, p) in _STREAM_DGRAM_RAW
-             if (not socktype or t == socktype) and (not proto or p == proto or t == _c.SOCK_RAW)]
-    if socktype and not kinds:
-        kinds = [(socktype, proto)]
     canonical = ''
     if flags & _c.AI_CANONNAME and host:
         canonical = str(addresses[0].getCanonicalHostName())
@@ -242,21 +244,49 @@ def getaddrinfo(host, port, family=0, socktype=0, proto=0, flags=0):
         if key in seen:
             continue
         seen.add(key)
-        sockaddr = from_java(InetSocketAddress(inet, port_number))
-        for kind, protocol in kinds:
+        for kind, protocol, port_number in kinds:
+            sockaddr = from_java(InetSocketAddress(inet, port_number))
             result.append((fam, kind, protocol, canonical, sockaddr))
             canonical = ''
     return result
 
 
-def _service_port(service, socktype):
-    if service.isdigit():
-        return int(service)
-    protocols = {_c.SOCK_STREAM: ('tcp',), _c.SOCK_DGRAM: ('udp',)}.get(socktype, ('tcp', 'udp'))
-    for name, port, protocol in services():
-        if name == service and protocol in protocols:
+def socket_kinds(socktype, proto, service):
+    """[(socktype, protocol, port)] getaddrinfo answers for a service (None, a port number or
+    a name) with glibc's rules: the first kind of its table matching socktype/proto, or all
+    default kinds when neither is given; a named service only where the services database
+    has it for that protocol.  gaierror EAI_SOCKTYPE / EAI_SERVICE as glibc."""
+    if socktype or proto:
+        matches = [k for k in _KINDS if (not socktype or k[0] == socktype)
+                   and (not proto or k[4] or k[1] == proto)]
+        if not matches:
+            raise gai_error(_c.EAI_SOCKTYPE if socktype else _c.EAI_SERVICE)
+        kind = matches[0]
+        if service is not None and kind[5]:
+            raise gai_error(_c.EAI_SERVICE)
+        candidates = [(kind, proto if kind[4] else kind[1])]
+    else:
+        candidates = [(k, k[1]) for k in _KINDS if k[3]]
+    if service is None:
+        return [(k[0], protocol, 0) for k, protocol in candidates]
+    if isinstance(service, (int, long)) or str(service).isdigit():
+        number = int(service)
+        return [(k[0], protocol, number) for k, protocol in candidates]
+    found = []
+    for k, protocol in candidates:
+        number = _service_number(str(service), k[2])
+        if number is not None:
+            found.append((k[0], protocol, number))
+    if not found:
+        raise gai_error(_c.EAI_SERVICE)
+    return found
+
+
+def _service_number(name, protocol_name):
+    for service, port, protocol in services():
+        if service == name and protocol == protocol_name:
             return port
-    raise gai_error(_c.EAI_SERVICE)
+    return None
 
 
 _services_cache = []
