@@ -14,6 +14,7 @@ import os
 import random
 import select
 import socket
+import time
 
 from netsupport import NetTestCase, peer, read_line, parse_count_sha
 
@@ -139,6 +140,24 @@ class BulkTransferTests(NetTestCase):
         answer = parse_count_sha(read_line(s))
         self.assertEqual(answer, (BULK, pattern_sha256(BULK)))
 
+    def test_slow_reader_memory_stays_flat(self):
+        # The source could push the whole GiB at once; a reader taking 64 KiB every 50 ms
+        # must make it wait (receive buffering bounded), not hold it in memory.
+        s = self.connect("SOURCE", timeout=WAIT)
+        s.sendall(b"%d %d\n" % (BULK, 7))
+        read_line(s)
+        got = 0
+        while got < 1024 * 1024:
+            got += len(s.recv(65536))
+        before = resident_bytes()
+        deadline = time.time() + 3.0
+        while time.time() < deadline:
+            got += len(s.recv(65536))
+            time.sleep(0.05)
+        grown = resident_bytes() - before
+        self.assertTrue(got < BULK // 4, got)
+        self.assertTrue(grown < 100 * 1024 * 1024, "resident memory grew by %d bytes" % grown)
+
     def test_receive_blocking(self):
         self.receive_from_source("blocking", 1)
 
@@ -159,6 +178,15 @@ class BulkTransferTests(NetTestCase):
 
 
 _digests = {}
+
+
+def resident_bytes():
+    """This process's resident set size (Linux /proc)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
 
 
 def pattern_sha256(total):
