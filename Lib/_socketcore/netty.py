@@ -63,4 +63,6 @@ except ImportError:
     'SslHandshakeCompletionEvent', 'SslCloseCompletionEvent', 'ApplicationProtocolConfig')
 (InsecureTrustManagerFactory,) = _load('handler.ssl.util', 'InsecureTrustManagerFactory')
 (DecoderException,) = _load('handler.codec', 'DecoderException')
+(SniHandler,) = _load('handler.ssl', 'SniHandler')
+(Mapping,) = _load('util', 'Mapping')
 # --- end TLS --------------------------------------------------------------------------------

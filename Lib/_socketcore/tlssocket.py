@@ -41,6 +41,8 @@ from _socketcore.tlserrors import (SSLError, eof_error, from_java, timed_out, wa
 from _socketcore.tlshostname import match_hostname
 
 SSL_HANDLER = 'ssl'
+_ALERT_NAMES = dict((getattr(_k, name), name[len('ALERT_DESCRIPTION_'):].lower())
+                    for name in dir(_k) if name.startswith('ALERT_DESCRIPTION_'))
 EVENTS_HANDLER = 'tls-events'
 
 
@@ -57,6 +59,9 @@ class TlsSession(object):
         self.error = None
         self.close_notify = False
         self.hostname_checked = False
+        self.owner = None             # the SSLSocket (for the servername callback)
+        self.callback_error = None
+        self.callback_alert = None    # ALERT_DESCRIPTION_* the servername callback chose
 
     # -------------------------------------------------------------- event loop side
 
@@ -68,6 +73,8 @@ class TlsSession(object):
         def change():
             if cause is None:
                 self.done = True
+            elif self.error is None and self.callback_error is not None:
+                self.error = self.callback_error
             elif self.error is None:
                 self.error = from_java(cause, handshaking=True)
             self.state.tls_unreported = True
@@ -81,6 +88,8 @@ class TlsSession(object):
 
     def on_failure(self, cause):
         def change():
+            if self.error is None and self.callback_error is not None:
+                self.error = self.callback_error
             if self.error is None:
                 self.error = from_java(cause, handshaking=not self.done)
             self.state.tls_unreported = True
@@ -109,10 +118,16 @@ class TlsSession(object):
             peer = channel.remoteAddress()
             host = self.server_hostname or peer.getAddress().getHostAddress()
             handler = sslctx.newHandler(channel.alloc(), host, peer.getPort())
+        return self.configure(handler)
+
+    def configure(self, handler):
+        """Settings every SslHandler of ours gets: no handshake time limit (the caller's
+        mode decides), no JDK hostname check (match_hostname does it, as CPython), SNI
+        exactly as CPython sends it, server cipher preference."""
         handler.setHandshakeTimeoutMillis(0)
         engine = handler.engine()
         params = engine.getSSLParameters()
-        params.setEndpointIdentificationAlgorithm(None)   # hostname: match_hostname, as CPython
+        params.setEndpointIdentificationAlgorithm(None)
         if not self.server_side:
             names = ArrayList()
             if self.server_hostname and not _is_ip_literal(self.server_hostname):
@@ -124,7 +139,37 @@ class TlsSession(object):
         elif self.context.options & _k.OP_CIPHER_SERVER_PREFERENCE:
             params.setUseCipherSuitesOrder(True)
         engine.setSSLParameters(params)
+        self.handler = handler
         return handler
+
+    def select_context(self, server_name):
+        """Server side, on the event loop, from the SNI handler: run the servername callback
+        (which may switch the socket's context) and return the Netty SslContext to use.
+        A non-None return from the callback (an ALERT_DESCRIPTION_*) or an exception in it
+        fails the handshake."""
+        callback = self.context._sni_callback
+        sslsocket = self.owner
+        if callback is not None and sslsocket is not None:
+            name = str(server_name) if server_name is not None else None
+            try:
+                alert = callback(sslsocket, name, self.context)
+            except Exception:
+                # as CPython: the traceback is reported as unraisable, the handshake fails
+                import sys
+                import traceback
+                traceback.print_exc(file=sys.stderr)
+                from _socketcore.tlserrors import ssl_error
+                self.callback_error = ssl_error('CALLBACK_FAILED', 'callback failed')
+                self.callback_alert = _k.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
+                raise
+            if alert is not None:
+                from _socketcore.tlserrors import alert_error
+                self.callback_alert = int(alert)
+                self.callback_error = alert_error(_ALERT_NAMES.get(alert, 'handshake_failure'))
+                raise self.callback_error
+            if sslsocket._context is not self.context:
+                self.context = sslsocket._context
+        return self.context.netty_context(True)
 
     # -------------------------------------------------------------- queries (any thread)
 
@@ -144,14 +189,16 @@ class _InstallTask(Runnable):
     def run(self):
         session, state = self.session, self.session.state
         try:
-            handler = session.new_handler(self.sslctx, self.channel)
+            if session.server_side and session.context._sni_callback is not None:
+                handler = _SniHandler(_ContextMapping(session), session)
+            else:
+                handler = session.new_handler(self.sslctx, self.channel)
         except SSLError as exc:
             self.failure = exc
             return
         except Throwable as cause:
             self.failure = from_java(cause, handshaking=True)
             return
-        session.handler = handler
         early = None
         state.lock.lock()
         try:
@@ -169,6 +216,27 @@ class _InstallTask(Runnable):
             pipeline.fireChannelReadComplete()
 
 
+class _ContextMapping(netty.Mapping):
+    """SNI host name -> Netty SslContext, through the context's servername callback."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def map(self, server_name):
+        return self.session.select_context(server_name)
+
+
+class _SniHandler(netty.SniHandler):
+    """Netty's SniHandler, whose SslHandler gets our settings (see TlsSession.configure)."""
+
+    def __init__(self, mapping, session):
+        netty.SniHandler.__init__(self, mapping)
+        self.session = session
+
+    def newSslHandler(self, context, allocator):
+        return self.session.configure(context.newHandler(allocator))
+
+
 class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
     """Between SslHandler and StreamHandler: handshake, close_notify and TLS failures go to
     the TlsSession; everything else passes on.  Runs on the event loop; never blocks."""
@@ -184,10 +252,22 @@ class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
         ctx.fireUserEventTriggered(event)
 
     def exceptionCaught(self, ctx, cause):
-        if _is_tls_failure(cause):
-            self.session.on_failure(cause)
-        else:
+        if not _is_tls_failure(cause):
             ctx.fireExceptionCaught(cause)
+            return
+        session = self.session
+        handshaking = not session.done
+        session.on_failure(cause)
+        if handshaking:
+            # A failed handshake is fatal, as with OpenSSL: tell the peer and close.  The
+            # engine has sent its own alert when it could; a refusal by the servername
+            # callback happens before any engine exists, so its alert record is written here.
+            alert = session.callback_alert
+            if alert is not None:
+                record = netty.Unpooled.wrappedBuffer(tlscerts.from_bytes(
+                    '\x15\x03\x03\x00\x02\x02' + chr(alert & 0xFF)))
+                ctx.writeAndFlush(record)
+            ctx.close()
 
 
 def _is_tls_failure(cause):
@@ -263,15 +343,21 @@ class SSLSocket(tcp.socket):
                 self.close()
                 raise
 
-    context = property(lambda self: self._context,
-                       lambda self, ctx: setattr(self, '_context', ctx),
-                       doc='the SSLContext of this socket')
+    def _set_context(self, ctx):
+        if not isinstance(ctx, SSLContext):
+            raise TypeError('The value must be a SSLContext')
+        self._context = ctx
+
+    context = property(lambda self: self._context, _set_context,
+                       doc='the SSLContext of this socket (a servername callback may switch '
+                           'it)')
 
     # ------------------------------------------------------------------ TLS set-up
 
     def _start_tls(self):
         state = self._state
         session = TlsSession(state, self._context, self.server_side, self.server_hostname)
+        session.owner = self
         session.install()
         self._tls = session
         state.tls = session

@@ -44,7 +44,9 @@ Servers (each accepts TLS 1.2 and 1.3; ALPN offers ``x-jns``, ``http/1.1``, ``h2
     default none), ``alpn=<p1,p2>``, ``cert=1`` (present the client certificate),
     ``max=TLSv1.2|TLSv1.3`` (highest version offered), ``delay=<ms>``.  The dialer connects
     with TLS (verifying the server against the CA, no hostname check), sends
-    ``pattern(nbytes)`` while reading until the server's close_notify/EOF, and answers on the
+    ``pattern(nbytes)`` in 16 KiB chunks, reading back as many bytes as it has sent after
+    each one (the servers under test echo), then reads until the server's close_notify or
+    EOF, and answers on the
     control connection ``<count> <sha256 hex> version=<v> alpn=<p|-> eof=<clean|ragged>\n``
     (or ``ERR <text>\n``).
 """
@@ -312,36 +314,36 @@ class TlsDialerServer(_peers._Server):
         conn.sendall((answer + "\n").encode("ascii", "replace"))
 
     def _exchange(self, host, port, nbytes, opts):
+        # One thread only: an SSL object must not be read and written concurrently.  The
+        # servers under test echo, so after each chunk we read back as much as we sent.
         raw = socket.create_connection((host, port), timeout=_peers.IO_TIMEOUT)
         tls = self._context(opts).wrap_socket(raw, server_hostname=opts.get("sni"),
                                               suppress_ragged_eofs=False)
-        result = {"version": tls.version(), "alpn": tls.selected_alpn_protocol() or "-"}
-
-        def reader():
-            digest, count = hashlib.sha256(), 0
-            try:
-                while True:
-                    data = tls.recv(65536)
-                    if not data:
-                        result["eof"] = "clean"
-                        break
-                    digest.update(data)
-                    count += len(data)
-            except ssl.SSLEOFError:
-                result["eof"] = "ragged"
-            except OSError as exc:
-                result["err"] = exc
-            result["ok"] = (count, digest.hexdigest())
-
         try:
-            t = threading.Thread(target=reader, daemon=True)
-            t.start()
-            tls.sendall(_peers.pattern(nbytes))
-            t.join(_peers.IO_TIMEOUT)
-            if "err" in result or "ok" not in result:
-                return "ERR %s" % (result.get("err", "timeout"),)
-            return "%d %s version=%s alpn=%s eof=%s" % (
-                result["ok"] + (result["version"], result["alpn"], result["eof"]))
+            cert = x509.load_der_x509_certificate(tls.getpeercert(True))
+            cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+            info = "version=%s alpn=%s" % (tls.version(), tls.selected_alpn_protocol() or "-")
+            digest, count, eof = hashlib.sha256(), 0, "clean"
+            data = _peers.pattern(nbytes)
+            try:
+                for start in range(0, nbytes, 16384):
+                    tls.sendall(data[start:start + 16384])
+                    while count < min(nbytes, start + 16384):
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            break
+                        digest.update(chunk)
+                        count += len(chunk)
+                while True:
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    count += len(chunk)
+            except ssl.SSLEOFError:
+                eof = "ragged"
+            return "%d %s %s eof=%s cn=%s" % (count, digest.hexdigest(), info, eof,
+                                               cn.replace(" ", "_"))
         finally:
             tls.close()
 

@@ -211,27 +211,77 @@ class _TlsServerCases(object):
         self.assertEqual(d.result()[0], 10)
 
 
-class Tls12Blocking(_TlsServerCases, NetTestCase):
+class _SniCases(object):
+
+    def test_servername_callback_sees_sni_and_switches_context(self):
+        listener = self.listen()
+        seen = []
+        other_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)
+        other_ctx.load_cert_chain(pki("wrong.pem"), pki("server.key"))
+        ctx = self.server_context()
+
+        def callback(sslsocket, server_name, initial):
+            seen.append((server_name, initial is ctx, isinstance(sslsocket, ssl.SSLSocket)))
+            if server_name == "localhost":
+                sslsocket.context = other_ctx
+        ctx.set_servername_callback(callback)
+        d = self.dial(listener, 10, sni="localhost")
+        conn = self.accept(listener)
+        s = self.wrap(ctx, conn)
+        self.assertTrue(s.context is other_ctx)
+        self.echo(s, 10)
+        s.close()
+        conn.close()
+        self.assertEqual(d.result()[2]["cn"], "wrong.example")
+        self.assertEqual(seen, [("localhost", True, True)])
+
+    def test_servername_callback_without_sni(self):
+        listener = self.listen()
+        seen = []
+        ctx = self.server_context()
+        ctx.set_servername_callback(lambda sock, name, c: seen.append(name))
+        d = self.dial(listener, 10)
+        conn = self.accept(listener)
+        s = self.wrap(ctx, conn)
+        self.echo(s, 10)
+        s.close()
+        conn.close()
+        self.assertEqual(d.result()[2]["cn"], "localhost")
+        self.assertEqual(seen, [None])
+
+    def test_servername_callback_alert_fails_handshake(self):
+        listener = self.listen()
+        ctx = self.server_context()
+        ctx.set_servername_callback(
+            lambda sock, name, c: ssl.ALERT_DESCRIPTION_INTERNAL_ERROR)
+        d = self.dial(listener, 10, sni="localhost")
+        conn = self.accept(listener)
+        self.assertRaises(ssl.SSLError, self.wrap, ctx, conn)
+        conn.close()
+        self.assertTrue(str(d.result()).startswith("ERR"))
+
+
+class Tls12Blocking(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "blocking"
 
 
-class Tls13Blocking(_TlsServerCases, NetTestCase):
+class Tls13Blocking(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "blocking"
 
 
-class Tls12Timeout(_TlsServerCases, NetTestCase):
+class Tls12Timeout(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "timeout"
 
 
-class Tls13Timeout(_TlsServerCases, NetTestCase):
+class Tls13Timeout(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "timeout"
 
 
-class Tls12NonBlocking(_TlsServerCases, NetTestCase):
+class Tls12NonBlocking(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "nonblocking"
 
 
-class Tls13NonBlocking(_TlsServerCases, NetTestCase):
+class Tls13NonBlocking(_TlsServerCases, _SniCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "nonblocking"
 
 
