@@ -16,7 +16,8 @@ import sys
 from java.lang import InterruptedException, System
 from java.util.concurrent.locks import ReentrantLock
 
-from _socketcore import fdtable, readiness
+from _socketcore import fdtable, readiness, tcp
+from _socketcore.errors import bad_fd
 
 # awaitNanos takes a Java long; longer waits are done in slices of this size.
 _MAX_WAIT_NANOS = 1 << 60
@@ -96,6 +97,11 @@ def open_socket(number):
 def socket_for(obj):
     """The socket behind a select/poll argument (see `file_number`); select.error(EBADF) if
     no open socket has that number."""
+    if isinstance(obj, tcp.socket):
+        # our own socket object: what fileno() and the table lookup would find, minus the cost
+        if obj._closed:
+            raise bad_fd()
+        return obj
     sock = open_socket(file_number(obj))
     if sock is None:
         raise error(errno.EBADF, 'Bad file descriptor')
@@ -154,6 +160,11 @@ def select(rlist, wlist, xlist, timeout=None):
                           (xlist, readiness.SELECT_EXCEPT)):
         groups.append([(obj, socket_for(obj)._state, bits) for obj in _as_list(objects)])
     deadline = deadline_after(timeout)
+    ready = _test(groups)
+    if ready[0] or ready[1] or ready[2] or timeout == 0.0:
+        return ready
+    # Nothing ready yet: watch every socket, then test again (an edge may have come between
+    # the first test and the watching) before each wait.
     states = set(state for group in groups for (_, state, _) in group)
     waiter = Waiter()
     for state in states:
@@ -161,20 +172,26 @@ def select(rlist, wlist, xlist, timeout=None):
     try:
         while True:
             seen = waiter.generation
-            masks = {}
-            ready = []
-            for group in groups:
-                found = []
-                for obj, state, bits in group:
-                    mask = masks.get(state)
-                    if mask is None:
-                        mask = masks[state] = state.poll_mask()
-                    if mask & bits:
-                        found.append(obj)
-                ready.append(found)
-            if ready[0] or ready[1] or ready[2] or timeout == 0.0 or expired(deadline):
-                return tuple(ready)
+            ready = _test(groups)
+            if ready[0] or ready[1] or ready[2] or expired(deadline):
+                return ready
             waiter.wait(seen, deadline)
     finally:
         for state in states:
             state.remove_watcher(waiter)
+
+
+def _test(groups):
+    """(readable, writable, exceptional) objects now; each state's mask is read once."""
+    masks = {}
+    ready = []
+    for group in groups:
+        found = []
+        for obj, state, bits in group:
+            mask = masks.get(state)
+            if mask is None:
+                mask = masks[state] = state.poll_mask()
+            if mask & bits:
+                found.append(obj)
+        ready.append(found)
+    return tuple(ready)
