@@ -153,6 +153,46 @@ class SelectTests(NetTestCase):
         else:
             self.fail("select on a closed socket did not raise")
 
+    def busy_echo(self, s, seconds):
+        """From a thread: ping-pong with the echo peer on `s` for `seconds`, so `s` sees
+        many edges (data arriving) while never becoming exceptional."""
+        def run():
+            end = time.time() + seconds
+            rounds = 0
+            while time.time() < end:
+                s.sendall(b"tick")
+                recv_exact(s, 4)
+                rounds += 1
+            return rounds
+        return self.thread(run)
+
+    def test_timeout_not_stretched_by_spurious_wakeups(self):
+        s = self.connect("ECHO")
+        t = self.busy_echo(s, 2.0)
+        time.sleep(0.2)
+        for wait in (lambda: select.select([], [], [s], 0.5),
+                     lambda: self.poll_for(s, select.POLLPRI, 500),
+                     lambda: self.epoll_for(s, select.EPOLLPRI, 0.5)):
+            with Stopwatch() as sw:
+                result = wait()
+            self.assertFalse(any(result), result)
+            self.assertTrue(0.45 <= sw.elapsed < 1.5,
+                            "a 0.5 s wait took %.3f s under spurious wake-ups" % sw.elapsed)
+        self.assertTrue(self.join_thread(t) > 0)
+
+    def poll_for(self, s, mask, timeout_ms):
+        p = select.poll()
+        p.register(s, mask)
+        return p.poll(timeout_ms)
+
+    def epoll_for(self, s, mask, timeout):
+        ep = select.epoll()
+        try:
+            ep.register(s, mask)
+            return ep.poll(timeout)
+        finally:
+            ep.close()
+
     def test_select_returns_tuple_of_lists(self):
         s = self.connect("ECHO")
         result = select.select([s], [s], [], 5.0)
