@@ -62,6 +62,8 @@ class TlsSession(object):
         self.owner = None             # the SSLSocket (for the servername callback)
         self.callback_error = None
         self.callback_alert = None    # ALERT_DESCRIPTION_* the servername callback chose
+        self.close_sent = False       # unwrap() sent our close_notify
+        self.saw_fin = False          # the TCP connection itself ended (FIN or close)
 
     # -------------------------------------------------------------- event loop side
 
@@ -84,6 +86,11 @@ class TlsSession(object):
         def change():
             self.close_notify = True
             self.state.input_shutdown = True
+        self._change(change)
+
+    def on_fin(self):
+        def change():
+            self.saw_fin = True
         self._change(change)
 
     def on_failure(self, cause):
@@ -171,6 +178,18 @@ class TlsSession(object):
                 self.context = sslsocket._context
         return self.context.netty_context(True)
 
+    def remove(self):
+        """After both close_notify: take the TLS handlers out (user thread; waits for the
+        event-loop task) and make the connection plain again.  Bytes the SslHandler holds
+        undecoded (clear text the peer sent after its close_notify) are passed on."""
+        channel = self.state.channel
+        task = _RemoveTask(self, channel)
+        loop = channel.eventLoop()
+        if loop.inEventLoop():
+            task.run()
+        else:
+            loop.submit(task).awaitUninterruptibly()
+
     # -------------------------------------------------------------- queries (any thread)
 
     def engine_session(self):
@@ -216,6 +235,37 @@ class _InstallTask(Runnable):
             pipeline.fireChannelReadComplete()
 
 
+class _RemoveTask(Runnable):
+    """Event-loop task: remove the TLS handlers; the connection reads plain bytes again."""
+
+    def __init__(self, session, channel):
+        self.session, self.channel = session, channel
+
+    def run(self):
+        session, state = self.session, self.session.state
+        state.lock.lock()
+        try:
+            state.tls = None
+            state.input_shutdown = session.saw_fin
+        finally:
+            state.lock.unlock()
+        pipeline = self.channel.pipeline()
+        for handler in (pipeline.get(EVENTS_HANDLER), session.handler, pipeline.get(SSL_HANDLER)):
+            if handler is not None and pipeline.context(handler) is not None:
+                try:
+                    pipeline.remove(handler)
+                except Throwable:
+                    pass
+        state.lock.lock()
+        try:
+            state.read_requested = False
+            state.request_read()
+            state.changed.signalAll()
+        finally:
+            state.lock.unlock()
+        state._wake_watchers()
+
+
 class _ContextMapping(netty.Mapping):
     """SNI host name -> Netty SslContext, through the context's servername callback."""
 
@@ -244,7 +294,13 @@ class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
     def __init__(self, session):
         self.session = session
 
+    def channelInactive(self, ctx):
+        self.session.on_fin()
+        ctx.fireChannelInactive()
+
     def userEventTriggered(self, ctx, event):
+        if isinstance(event, netty.ChannelInputShutdownEvent):
+            self.session.on_fin()
         if isinstance(event, netty.SslHandshakeCompletionEvent):
             self.session.on_handshake(None if event.isSuccess() else event.cause())
         elif isinstance(event, netty.SslCloseCompletionEvent) and event.isSuccess():
@@ -363,8 +419,11 @@ class SSLSocket(tcp.socket):
         state.tls = session
 
     def _session(self, what='Read'):
-        """The TlsSession, created now if the connection completed since wrapping."""
+        """The TlsSession, created now if the connection completed since wrapping (None
+        once unwrapped or shut down: the socket is plain again)."""
         if self._tls is None:
+            if getattr(self, '_unwrapped', False):
+                return None
             if self._closed:
                 raise ValueError('%s on closed or unwrapped SSL socket.' % what)
             state = self._state
@@ -377,7 +436,7 @@ class SSLSocket(tcp.socket):
         return self._tls
 
     def dup(self):
-        raise NotImplemented("Can't dup() %s instances" % self.__class__.__name__)
+        raise NotImplementedError("Can't dup() %s instances" % self.__class__.__name__)
 
     def _clone(self):
         """Another SSLSocket object on the same connection and TLS session (makefile)."""
@@ -718,8 +777,44 @@ class SSLSocket(tcp.socket):
     # ------------------------------------------------------------------ ending
 
     def shutdown(self, how):
+        """Shut the TCP connection down under TLS (no close_notify), as CPython does."""
+        self._check_open()
         self._tls = None
+        self._unwrapped = True
         tcp.socket.shutdown(self, how)
+
+    def unwrap(self):
+        """End TLS: send close_notify, wait for the peer's, remove the SslHandler and return
+        a plain socket on the same connection.  Bytes the peer sends in clear after its
+        close_notify are kept.  Non-blocking: SSLWantReadError until the peer's close_notify
+        has arrived (call again when readable)."""
+        self._check_open()
+        session = self._tls
+        if session is None or getattr(self, '_unwrapped', False):
+            raise ValueError('No SSL wrapper around ' + repr(self))
+        state = self._state
+        if not session.close_sent:
+            session.close_sent = True
+            handler = session.handler
+            if handler is not None:
+                handler.closeOutbound()
+
+        def attempt():
+            if state.phase == CLOSED:
+                raise bad_fd()
+            if session.close_notify:
+                return True
+            if session.error is not None:
+                raise session.error
+            if state.input_shutdown:
+                raise eof_error()
+            state.request_read()
+            return WOULD_BLOCK
+        self._run(attempt, self._timeout, 'read', want_read)
+        session.remove()
+        self._tls = None
+        self._unwrapped = True
+        return tcp.socket(self._family, self._type, self._proto, _sock=self)
 
 
 _builtin_len = len

@@ -38,6 +38,12 @@ Servers (each accepts TLS 1.2 and 1.3; ALPN offers ``x-jns``, ``http/1.1``, ``h2
     Serves a CA-signed certificate for ``localhost`` that expired a year ago.
 ``JNS_PEER_TLS_UNTRUSTED``
     Serves a certificate for ``localhost`` signed by ``other_ca``.
+``JNS_PEER_TLS_STARTTLS``
+    Line protocol that goes from clear text to TLS and back.  In clear text it echoes each
+    line until ``STARTTLS``, answers ``OK``, then runs the TLS handshake (server side).  In
+    TLS it echoes each line until ``STOPTLS``, answers ``STOPPING``, then unwraps (sends
+    close_notify and waits for the client's) and at once sends ``PLAIN AGAIN`` in clear
+    text; then it echoes clear-text lines until EOF.  Every line ends with ``\\n``.
 ``JNS_PEER_TLS_DIALER``
     A TLS client for our servers.  The test connects and sends one line
     ``<host> <port> <nbytes> [key=value ...]\n``; keys: ``sni=<name>`` (server_hostname;
@@ -72,7 +78,7 @@ ENV_NAMES = (
     "JNS_PEER_TLS_DIR", "JNS_PEER_TLS_PASSWORD", "JNS_PEER_TLS_ECHO", "JNS_PEER_TLS_INFO",
     "JNS_PEER_TLS_CLIENTCERT", "JNS_PEER_TLS_CLOSE", "JNS_PEER_TLS_RAGGED",
     "JNS_PEER_TLS_WRONGHOST", "JNS_PEER_TLS_EXPIRED", "JNS_PEER_TLS_UNTRUSTED",
-    "JNS_PEER_TLS_DIALER",
+    "JNS_PEER_TLS_DIALER", "JNS_PEER_TLS_STARTTLS",
 )
 
 from . import peers as _peers  # noqa: E402
@@ -274,6 +280,47 @@ class TlsRaggedServer(_TlsServer):
         tls.shutdown(socket.SHUT_RDWR)   # TCP FIN, no close_notify
 
 
+class StartTlsServer(_peers._Server):
+    name = "tls-starttls"
+
+    def __init__(self, context):
+        self.context = context
+        _peers._Server.__init__(self)
+
+    @staticmethod
+    def _lines(sock, stop):
+        """Echo lines until ``stop``; True when it came, False at EOF."""
+        buf = b""
+        while True:
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if line == stop:
+                    if buf:
+                        raise ValueError("client sent %r after %r" % (buf, stop))
+                    return True
+                sock.sendall(line + b"\n")
+            data = sock.recv(65536)
+            if not data:
+                return False
+            buf += data
+
+    def handle(self, conn, addr):
+        if not self._lines(conn, b"STARTTLS"):
+            return
+        conn.sendall(b"OK\n")
+        tls = self.context.wrap_socket(conn, server_side=True)
+        if not self._lines(tls, b"STOPTLS"):
+            return
+        tls.sendall(b"STOPPING\n")
+        plain = tls.unwrap()
+        plain.sendall(b"PLAIN AGAIN\n")
+        self._lines(plain, None)
+        try:
+            plain.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
 class TlsDialerServer(_peers._Server):
     name = "tls-dialer"
 
@@ -367,6 +414,7 @@ class TlsPeers(object):
             "JNS_PEER_TLS_EXPIRED": TlsCloseServer(_server_context(d, "expired.pem")),
             "JNS_PEER_TLS_UNTRUSTED": TlsCloseServer(_server_context(d, "untrusted.pem")),
             "JNS_PEER_TLS_DIALER": TlsDialerServer(d),
+            "JNS_PEER_TLS_STARTTLS": StartTlsServer(_server_context(d, "server.pem")),
         }
 
     def env(self):

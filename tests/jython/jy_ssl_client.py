@@ -103,6 +103,10 @@ class _TlsClientCases(object):
             except ssl.SSLWantReadError:
                 self.assertEqual(self.MODE, "nonblocking")
                 self.wait(s, "r")
+            except socket.error as e:     # a plain socket (before STARTTLS, after unwrap)
+                if isinstance(s, ssl.SSLSocket) or e.errno != errno.EAGAIN:
+                    raise
+                self.wait(s, "r")
 
     def send_all(self, s, data):
         if self.MODE != "nonblocking":
@@ -110,7 +114,12 @@ class _TlsClientCases(object):
             return
         view = memoryview(data)
         while view:
-            sent = s.send(view[:65536].tobytes())
+            try:
+                sent = s.send(view[:65536].tobytes())
+            except socket.error as e:     # a plain socket
+                if isinstance(s, ssl.SSLSocket) or e.errno != errno.EAGAIN:
+                    raise
+                sent = 0
             if sent == 0:
                 self.wait(s, "w")
             view = view[sent:]
@@ -330,6 +339,61 @@ class _TlsClientCases(object):
     def test_plaintext_server_is_an_ssl_error(self):
         # the greeter answers the ClientHello with plain text
         self.assertRaises(ssl.SSLError, self.open, "GREETER", ctx=self.context(verify=False))
+
+
+    # ------------------------------------------------------------------ STARTTLS / unwrap
+
+    def line(self, s, buf):
+        """(line, rest) from a socket plus what is buffered (non-blocking aware)."""
+        while b"\n" not in buf:
+            data = self.recv(s)
+            if not data:
+                raise AssertionError("EOF before a full line: %r" % (buf,))
+            buf += data
+        line, rest = buf.split(b"\n", 1)
+        return line, rest
+
+    def test_starttls_up_and_unwrap_down(self):
+        plain = self.raw("TLS_STARTTLS")
+        self.send_all(plain, b"before tls\n")
+        line, rest = self.line(plain, b"")
+        self.assertEqual(line, b"before tls")
+        self.send_all(plain, b"STARTTLS\n")
+        line, rest = self.line(plain, rest)
+        self.assertEqual((line, rest), (b"OK", b""))
+        ctx = self.context()
+        if self.MODE == "nonblocking":
+            tls = self.track(ctx.wrap_socket(plain, server_hostname="localhost",
+                                             do_handshake_on_connect=False))
+            self.handshake(tls)
+        else:
+            tls = self.track(ctx.wrap_socket(plain, server_hostname="localhost"))
+        self.assertEqual(tls.version(), self.VERSION)
+        self.send_all(tls, b"inside tls\n")
+        line, rest = self.line(tls, b"")
+        self.assertEqual(line, b"inside tls")
+        self.send_all(tls, b"STOPTLS\n")
+        line, rest = self.line(tls, rest)
+        self.assertEqual((line, rest), (b"STOPPING", b""))
+        while True:
+            try:
+                clear = self.track(tls.unwrap())
+                break
+            except ssl.SSLWantReadError:
+                self.wait(tls, "r")
+        self.assertFalse(isinstance(clear, ssl.SSLSocket))
+        line, rest = self.line(clear, b"")
+        self.assertEqual(line, b"PLAIN AGAIN")
+        self.send_all(clear, b"after tls\n")
+        line, rest = self.line(clear, rest)
+        self.assertEqual((line, rest), (b"after tls", b""))
+        clear.shutdown(socket.SHUT_WR)
+        self.assertEqual(self.recv(clear), b"")
+
+    def test_unwrap_without_tls(self):
+        s = self.open("TLS_ECHO")
+        s.shutdown(socket.SHUT_RDWR)
+        self.assertRaises(ValueError, s.unwrap)
 
 
 class _ModeCases(object):
