@@ -11,6 +11,7 @@ from _socketcore.addresses import (
     inet_aton, inet_ntoa, inet_pton, inet_ntop, htons, ntohs, htonl, ntohl)
 from _socketcore.names import getnameinfo, getservbyname, getservbyport, getprotobyname
 from _socketcore.tcp import socket, SocketType
+from _socketcore.unix import socketpair
 from _socketcore.timeouts import getdefaulttimeout, setdefaulttimeout
 
 has_ipv6 = True
@@ -34,7 +35,7 @@ def _check_threadpool_for_pending_threads(group):
     return [(loop, loop.pendingTasks()) for loop in group if loop.pendingTasks() > 0]
 
 __all__ = list(_constant_names) + [
-    'error', 'herror', 'gaierror', 'timeout', 'socket', 'SocketType', 'has_ipv6',
+    'error', 'herror', 'gaierror', 'timeout', 'socket', 'SocketType', 'socketpair', 'has_ipv6',
     'getaddrinfo', 'getnameinfo', 'gethostbyname', 'gethostbyname_ex', 'gethostbyaddr',
     'gethostname', 'getservbyname', 'getservbyport', 'getprotobyname',
     'inet_aton', 'inet_ntoa', 'inet_pton', 'inet_ntop', 'htons', 'ntohs', 'htonl', 'ntohl',

@@ -8,10 +8,13 @@ from _socketcore import constants as _c
 
 
 def class_for(family, type):
-    """The socket class for (family, type); tcp.socket itself for SOCK_STREAM over IP and
-    for anything unsupported (its constructor raises the right error)."""
+    """The socket class for (family, type): UDP, AF_UNIX (whose constructor refuses the
+    types the JVM lacks), else tcp.socket (which raises for anything it does not serve)."""
     if type == _c.SOCK_DGRAM and family in (_c.AF_INET, _c.AF_INET6):
         from _socketcore.udp import DatagramSocket
         return DatagramSocket
+    if family == _c.AF_UNIX:
+        from _socketcore.unix import UnixStreamSocket
+        return UnixStreamSocket
     from _socketcore.tcp import socket
     return socket

@@ -52,6 +52,16 @@ class socket(object):
             from _socketcore.socktypes import class_for
             cls = class_for(family, type)
         return object.__new__(cls)
+
+    # Per-family hooks (AF_UNIX overrides them in unix.py).
+    def _remote_address(self, address):
+        return addresses.to_java(self._family, address)
+
+    def _address_of(self, java_address):
+        return addresses.from_java(java_address)
+
+    def _netty_channel(self, java_channel):
+        return netty.NioSocketChannel(java_channel)
     # --- end issue 7
 
     def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
@@ -213,7 +223,7 @@ class socket(object):
             return WOULD_BLOCK
         child = deadline.run(state, attempt, self._timeout)
         sock = socket(self._family, _c.SOCK_STREAM, 0, _state=child)
-        return sock, addresses.from_java(child.peer)
+        return sock, self._address_of(child.peer)
 
     def connect(self, address):
         """Connect to `address`; EINPROGRESS in non-blocking mode, socket.timeout on timeout."""
@@ -227,7 +237,7 @@ class socket(object):
 
     def _connect(self, address):
         state = self._check_open()
-        remote = addresses.to_java(self._family, address)
+        remote = self._remote_address(address)
         state.lock.lock()
         try:
             phase = state.phase
@@ -280,7 +290,7 @@ class socket(object):
         try:
             java_channel = self._java_channel()
             state.bound_channel = None
-            channel = netty.NioSocketChannel(java_channel)
+            channel = self._netty_channel(java_channel)
             # Netty's config turns TCP_NODELAY on when it wraps a channel; keep the user's.
             options.apply_to_channel(channel, options.for_new_connection(state.user_options))
             bootstrap = netty.Bootstrap()

@@ -1,0 +1,273 @@
+"""AF_UNIX stream sockets and `socketpair()`, on Java's Unix domain socket channels.
+
+An AF_UNIX SOCK_STREAM socket is a `tcp.socket` whose channels are Java 16+ Unix domain
+channels (`SocketChannel.open(StandardProtocolFamily.UNIX)`) wrapped in Netty's
+NioDomainSocketChannel / NioServerDomainSocketChannel, so receiving, sending, shutdown,
+the three modes and select/poll are exactly the TCP code paths (StreamState, handlers,
+deadline).  This module only supplies what differs: path addresses, bind, listen, and
+names.  Those Netty classes exist from Netty 4.1.99 on; on the Netty bundled in
+jython-standalone (4.1.73) AF_UNIX sockets raise EAFNOSUPPORT and `socketpair()` falls
+back to a connected pair of loopback TCP sockets (see README, "Differences from CPython").
+
+Linux abstract names (a leading NUL byte) and AF_UNIX SOCK_DGRAM have no JVM equivalent:
+they raise error(EOPNOTSUPP) / error(ESOCKTNOSUPPORT) with a message saying so.
+"""
+import errno
+import os
+import shutil
+import tempfile
+
+from java.lang import Throwable
+from java.net import StandardProtocolFamily, UnixDomainSocketAddress
+from java.nio.channels import ServerSocketChannel, SocketChannel
+
+from _socketcore import fdtable, handlers, netty, options, runtime, tcp
+from _socketcore import constants as _c
+from _socketcore.channelstate import StreamState
+from _socketcore.errors import error, from_java, socket_error
+from _socketcore.readiness import NEW, CONNECTED, LISTENING
+from _socketcore.timeouts import getdefaulttimeout
+
+SUN_PATH_MAX = 108     # sizeof(struct sockaddr_un.sun_path) on Linux
+
+AVAILABLE = netty.NioDomainSocketChannel is not None
+
+
+class UnixStreamSocket(tcp.socket):
+    """An AF_UNIX SOCK_STREAM socket with CPython 2.7's interface (filesystem paths)."""
+
+    def __init__(self, family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
+        if not AVAILABLE:
+            raise socket_error(errno.EAFNOSUPPORT, 'AF_UNIX sockets need Netty 4.1.99 or newer '
+                               '(the Netty bundled in jython-standalone has no domain sockets)')
+        if type != _c.SOCK_STREAM:
+            raise socket_error(errno.ESOCKTNOSUPPORT,
+                               'only SOCK_STREAM AF_UNIX sockets are available on the JVM')
+        if proto != 0:
+            raise socket_error(errno.EPROTONOSUPPORT)
+        if _sock is not None:
+            _state = _sock._share_state()
+        self._family, self._type, self._proto = _c.AF_UNIX, type, proto
+        self._state = _state if _state is not None else StreamState(_c.AF_UNIX)
+        self._timeout = _sock._timeout if _sock is not None else getdefaulttimeout()
+        self._closed = False
+        self._fileno = fdtable.allocate(self)
+
+    # ------------------------------------------------------------------ tcp.socket hooks
+
+    def _remote_address(self, address):
+        """The path to connect to; ENOENT / ECONNREFUSED are decided here, as Linux does,
+        because the JVM reports both as one SocketException."""
+        java_address = unix_address(address)
+        path = str(java_address.getPath())
+        if not os.path.exists(path):
+            raise socket_error(errno.ENOENT)
+        return java_address
+
+    def connect_ex(self, address):
+        try:
+            return tcp.socket.connect_ex(self, address)
+        except error as exc:
+            if exc.errno == errno.ENOENT:   # raised early by _remote_address
+                return exc.errno
+            raise
+
+    def _address_of(self, java_address):
+        if getattr(self._state, 'unnamed', False):
+            return ''
+        return path_of(java_address)
+
+    def _netty_channel(self, java_channel):
+        return netty.NioDomainSocketChannel(java_channel)
+
+    def _java_channel(self):
+        state = self._state
+        if state.bound_channel is None:
+            try:
+                state.bound_channel = SocketChannel.open(StandardProtocolFamily.UNIX)
+            except Throwable as cause:
+                raise from_java(cause)
+        return state.bound_channel
+
+    # ------------------------------------------------------------------ set-up
+
+    def bind(self, address):
+        """Create the socket file now (EADDRINUSE if the path exists, as on Linux)."""
+        state = self._check_open()
+        local = unix_address(address)
+        if state.phase != NEW or getattr(state, 'unix_path', None) is not None:
+            raise socket_error(errno.EINVAL)
+        try:
+            self._java_channel().bind(local)
+        except Throwable as cause:
+            raise from_java(cause)
+        state.unix_path = address
+
+    def listen(self, backlog=_c.SOMAXCONN):
+        """Listen on the bound path (Linux's autobind to an abstract name is not available:
+        listening without bind raises EINVAL)."""
+        state = self._check_open()
+        backlog = max(1, min(int(backlog), _c.SOMAXCONN))
+        if state.phase == LISTENING:
+            state.accept_limit = backlog
+            return
+        path = getattr(state, 'unix_path', None)
+        if state.phase != NEW or path is None:
+            raise socket_error(errno.EINVAL)
+        # The client channel that holds the name gives way to a listening channel on the
+        # same path (the JVM cannot turn one into the other): free the file, then re-bind.
+        local = state.bound_channel.getLocalAddress()
+        _quietly(state.bound_channel.close)
+        state.bound_channel = None
+        _quietly(lambda: os.unlink(str(local.getPath())))
+        try:
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+        except Throwable as cause:
+            raise from_java(cause)
+        state.accept_limit = backlog
+        state.phase = LISTENING
+        bootstrap = netty.ServerBootstrap()
+        group = runtime.event_loop_group()
+        bootstrap.group(group, group)
+        bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioServerDomainSocketChannel(server)))
+        bootstrap.option(netty.ChannelOption.AUTO_READ, False)
+        bootstrap.option(netty.ChannelOption.SO_BACKLOG, backlog)
+        bootstrap.handler(handlers.AcceptHandler(state))
+        bootstrap.childHandler(handlers.ChildInitializer(
+            state, lambda ch: tcp._accepted_state(_c.AF_UNIX, ch)))
+        tcp._stream_options(bootstrap, child=True)
+        future = bootstrap.bind(local)
+        future.awaitUninterruptibly()
+        if not future.isSuccess():
+            state.phase = NEW
+            _quietly(server.close)
+            raise from_java(future.cause())
+        state.channel = future.channel()
+
+    # ------------------------------------------------------------------ names and options
+
+    def getsockname(self):
+        """The bound path ('' for an unbound socket or a socketpair end)."""
+        state = self._check_open()
+        if getattr(state, 'unnamed', False):
+            return ''
+        if getattr(state, 'unix_path', None) is not None:
+            return state.unix_path
+        local = None
+        try:
+            if state.channel is not None:
+                local = state.channel.localAddress()
+            elif state.bound_channel is not None:
+                local = state.bound_channel.getLocalAddress()
+        except Throwable as cause:
+            raise from_java(cause)
+        return path_of(local)
+
+    def getpeername(self):
+        state = self._check_open()
+        if state.phase != CONNECTED or state.peer is None:
+            raise socket_error(errno.ENOTCONN)
+        return self._address_of(state.peer)
+
+    def setsockopt(self, level, option, value):
+        if level != _c.SOL_SOCKET:
+            self._check_open()
+            raise socket_error(errno.EOPNOTSUPP)
+        tcp.socket.setsockopt(self, level, option, value)
+
+    def getsockopt(self, level, option, buflen=None):
+        if level != _c.SOL_SOCKET:
+            self._check_open()
+            raise socket_error(errno.EOPNOTSUPP)
+        return tcp.socket.getsockopt(self, level, option, buflen)
+
+
+# ---------------------------------------------------------------------------- addresses
+
+def unix_address(address):
+    """A UnixDomainSocketAddress for a path; CPython's TypeError / error for bad ones."""
+    if isinstance(address, unicode):
+        address = str(address)   # ascii, as CPython 2 converts it (UnicodeEncodeError otherwise)
+    if not isinstance(address, str):
+        raise TypeError('argument must be string or read-only character buffer, not %s'
+                        % type(address).__name__)
+    if len(address) > SUN_PATH_MAX:
+        raise error('AF_UNIX path too long')
+    if address.startswith('\0'):
+        raise socket_error(errno.EOPNOTSUPP,
+                           'Linux abstract socket names are not available on the JVM')
+    if not address:
+        raise socket_error(errno.EINVAL)
+    try:
+        return UnixDomainSocketAddress.of(os.path.join(os.getcwd(), address))
+    except Throwable as cause:
+        raise from_java(cause)
+
+
+def path_of(java_address):
+    """The path of a UnixDomainSocketAddress ('' when unnamed or None)."""
+    if java_address is None:
+        return ''
+    return str(java_address.getPath().toString())
+
+
+def _quietly(action):
+    try:
+        action()
+    except (Throwable, OSError):
+        pass
+
+
+# ---------------------------------------------------------------------------- socketpair
+
+def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
+    """A connected pair of AF_UNIX stream sockets whose names are '' as on Linux (made
+    through a listener on a private temporary path that is removed at once).  Where the
+    JVM's Netty has no domain sockets, a connected pair of loopback TCP sockets."""
+    if family != _c.AF_UNIX:
+        raise socket_error(errno.EOPNOTSUPP)
+    if type != _c.SOCK_STREAM:
+        raise socket_error(errno.ESOCKTNOSUPPORT,
+                           'only SOCK_STREAM socket pairs are available on the JVM')
+    if proto != 0:
+        raise socket_error(errno.EPROTONOSUPPORT)
+    if not AVAILABLE:
+        return _loopback_pair()
+    directory = tempfile.mkdtemp(prefix='jns-pair-')
+    listener = UnixStreamSocket()
+    try:
+        path = os.path.join(directory, 's')
+        listener.bind(path)
+        listener.listen(1)
+        listener.settimeout(None)
+        first = UnixStreamSocket()
+        first.settimeout(None)
+        first.connect(path)
+        second, _ = listener.accept()
+    finally:
+        listener.close()
+        shutil.rmtree(directory, ignore_errors=True)
+    return _finish_pair(first, second, unnamed=True)
+
+
+def _loopback_pair():
+    listener = tcp.socket(_c.AF_INET, _c.SOCK_STREAM)
+    try:
+        listener.settimeout(None)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(1)
+        first = tcp.socket(_c.AF_INET, _c.SOCK_STREAM)
+        first.settimeout(None)
+        first.connect(listener.getsockname())
+        second, _ = listener.accept()
+    finally:
+        listener.close()
+    return _finish_pair(first, second, unnamed=False)
+
+
+def _finish_pair(first, second, unnamed):
+    for sock in (first, second):
+        if unnamed:
+            sock._state.unnamed = True
+        sock.settimeout(getdefaulttimeout())
+    return first, second

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+"""AF_UNIX stream sockets with filesystem paths, against CPython 3 peers on the same paths.
+
+Behaviour is CPython 2.7's on Linux: these cases must pass on the cpython2 oracle.  The peers
+(tests/harness/dgram_peers.py) are an AF_UNIX echo server and a dialer that connects to a
+path our test listens on.
+"""
+
+import errno
+import os
+import select
+import shutil
+import socket
+import tempfile
+import unittest
+
+from netsupport import (IO_TIMEOUT, NetTestCase, dial_result, pattern, recv_exact,
+                        recv_until_eof, sha256hex)
+
+
+def unix_echo_path():
+    return os.environ["JNS_PEER_UNIX_ECHO"]
+
+
+class UnixTestCase(NetTestCase):
+
+    def setUp(self):
+        NetTestCase.setUp(self)
+        self.dir = tempfile.mkdtemp(prefix="jy-unix-")
+
+    def tearDown(self):
+        NetTestCase.tearDown(self)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name="s"):
+        return os.path.join(self.dir, name)
+
+    def unix(self, timeout=IO_TIMEOUT):
+        s = self.track(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+        if timeout is not None:
+            s.settimeout(timeout)
+        return s
+
+    def unix_listener(self, timeout=IO_TIMEOUT):
+        s = self.unix(timeout)
+        s.bind(self.path())
+        s.listen(5)
+        return s
+
+    def ask_dialer(self, path, nbytes):
+        from netsupport import peer
+        ctl = socket.create_connection(peer("UNIX_DIALER"), IO_TIMEOUT)
+        ctl.sendall(("%s %d\n" % (path, nbytes)).encode("ascii"))
+        return ctl
+
+
+class UnixClientTests(UnixTestCase):
+
+    def test_is_a_socket(self):
+        s = self.unix()
+        self.assertTrue(isinstance(s, socket.socket))
+        self.assertEqual((s.family, s.type, s.proto), (socket.AF_UNIX, socket.SOCK_STREAM, 0))
+        self.assertEqual(s.getsockname(), "")
+
+    def test_echo_with_cpython_peer(self):
+        s = self.unix()
+        s.connect(unix_echo_path())
+        self.assertEqual(s.getpeername(), unix_echo_path())
+        self.assertEqual(s.getsockname(), "")
+        data = pattern(300000)
+        # send from a thread: the echo comes back while we send, and kernel buffers are small
+        t = self.thread(lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+        self.assertEqual(recv_until_eof(s), data)
+        self.join_thread(t)
+        self.assertEqual(s.recv(10), b"")
+
+    def test_nonblocking_echo(self):
+        s = self.unix()
+        s.connect(unix_echo_path())
+        s.setblocking(False)
+        self.assertRaisesErrno(errno.EAGAIN, s.recv, 10)
+        s.send(b"ping")
+        self.assertEqual(select.select([s], [], [], IO_TIMEOUT)[0], [s])
+        self.assertEqual(s.recv(10), b"ping")
+
+    def test_timeout_recv(self):
+        s = self.unix(timeout=0.2)
+        s.connect(unix_echo_path())
+        self.assertTimesOut(s.recv, 10)
+
+    def test_connect_missing_path(self):
+        s = self.unix()
+        self.assertRaisesErrno(errno.ENOENT, s.connect, self.path("missing"))
+        self.assertEqual(self.unix().connect_ex(self.path("missing")), errno.ENOENT)
+
+    def test_connect_to_path_nobody_listens_on(self):
+        stale = self.unix()
+        stale.bind(self.path())
+        self.assertRaisesErrno(errno.ECONNREFUSED, self.unix().connect, self.path())
+
+    def test_bad_addresses(self):
+        s = self.unix()
+        self.assertRaises(TypeError, s.bind, ("a", 1))
+        self.assertRaises(TypeError, s.connect, 5)
+        self.assertRaises(socket.error, s.bind, "x" * 200)
+
+    def test_getpeername_unconnected(self):
+        self.assertRaisesErrno(errno.ENOTCONN, self.unix().getpeername)
+
+    def test_tcp_options_not_supported(self):
+        s = self.unix()
+        self.assertRaisesErrno(errno.EOPNOTSUPP, s.getsockopt, socket.IPPROTO_TCP,
+                               socket.TCP_NODELAY)
+        self.assertEqual(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), socket.SOCK_STREAM)
+
+
+class UnixServerTests(UnixTestCase):
+
+    def test_bind_creates_the_file(self):
+        s = self.unix()
+        s.bind(self.path())
+        self.assertEqual(s.getsockname(), self.path())
+        self.assertTrue(os.path.exists(self.path()))
+        self.assertRaisesErrno(errno.EADDRINUSE, self.unix().bind, self.path())
+
+    def test_listen_without_bind_einval(self):
+        self.assertRaisesErrno(errno.EINVAL, self.unix().listen, 1)
+
+    def test_accept_cpython_client(self):
+        srv = self.unix_listener()
+        self.assertEqual(srv.getsockname(), self.path())
+        ctl = self.ask_dialer(self.path(), 100000)
+        conn, address = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        self.assertEqual(address, "")
+        self.assertEqual((conn.family, conn.type), (socket.AF_UNIX, socket.SOCK_STREAM))
+        self.assertEqual(recv_exact(conn, 100000), pattern(100000))
+        self.assertEqual(conn.recv(10), b"")
+        conn.close()
+        self.assertEqual(dial_result(ctl), (0, sha256hex(b"")))
+
+    def test_select_on_listener(self):
+        srv = self.unix_listener(timeout=0.0)
+        self.assertEqual(select.select([srv], [], [], 0)[0], [])
+        self.assertRaisesErrno(errno.EAGAIN, srv.accept)
+        client = self.unix()
+        client.connect(self.path())
+        self.assertEqual(select.select([srv], [], [], IO_TIMEOUT)[0], [srv])
+        conn, _ = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        client.sendall(b"local")
+        self.assertEqual(recv_exact(conn, 5), b"local")
+
+    def test_both_ends_ours(self):
+        srv = self.unix_listener()
+        client = self.unix()
+        client.connect(self.path())
+        conn, _ = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        self.assertEqual(client.getpeername(), self.path())
+        self.assertEqual(conn.getsockname(), self.path())
+        self.assertEqual(conn.getpeername(), "")
+        client.sendall(b"request")
+        self.assertEqual(recv_exact(conn, 7), b"request")
+        conn.sendall(b"reply")
+        conn.close()
+        self.assertEqual(recv_until_eof(client), b"reply")
+
+
+if __name__ == "__main__":
+    unittest.main()
