@@ -52,6 +52,7 @@ CPYTHON_TEST_LIB = ROOT / "build" / "cpython27-test" / "Lib"
 
 DEFAULT_MODULES = ["test_socket", "test_select", "test_select_new", "test_socket_jy",
                    "test_timeout", "cpython:test_socket"]
+DEFAULT_MODULES += ["test_asyncore", "test_asynchat", "test_socketserver", "test_telnetlib", "cpython:test_select", "cpython:test_poll", "cpython:test_epoll", "cpython:test_asyncore"]
 OUTCOMES = ("pass", "fail", "skip", "flaky")  # flaky: pass or fail both accepted (timing races in the test)
 RAW_TO_OUTCOME = {
     "ok": "pass", "unexpected success": "pass",
