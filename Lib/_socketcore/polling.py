@@ -15,6 +15,8 @@ as the kernel would.
 import errno
 from collections import deque
 
+from java.util.concurrent.locks import ReentrantLock
+
 from _socketcore import readiness
 from _socketcore.selection import (Waiter, deadline_after, expired, file_number,
                                    open_socket)
@@ -181,10 +183,12 @@ def _poll_timeout_arg(timeout):
 class poll(object):
     """select.poll(): register/modify/unregister file numbers or objects with fileno(),
     then poll(timeout_ms) -> [(fd, events)].  Like CPython's, one poll object serves one
-    thread at a time (a concurrent poll() raises RuntimeError)."""
+    thread at a time (a concurrent poll() raises RuntimeError); registrations made from
+    another thread while poll() waits count from the next call, as in CPython."""
 
     def __init__(self):
         self._registry = Registry()
+        self._lock = ReentrantLock()   # registry changes against the scan in poll()
         self._running = False
 
     def register(self, fd, eventmask=_POLL_DEFAULT):
@@ -193,40 +197,56 @@ class poll(object):
         accepted and reported as POLLNVAL, as poll(2) does."""
         number = file_number(fd)
         eventmask = _poll_mask_arg(eventmask)
-        registry = self._registry
         state = state_of(number)
-        if number in registry:
-            if registry.entries[number].state is not state:
-                registry.rebind(number, state)
-            registry.entries[number].mask = eventmask
-            registry.mark(number)
-        else:
-            registry.add(number, state, eventmask)
+        registry = self._registry
+        self._lock.lock()
+        try:
+            if number in registry:
+                if registry.entries[number].state is not state:
+                    registry.rebind(number, state)
+                registry.entries[number].mask = eventmask
+                registry.mark(number)
+            else:
+                registry.add(number, state, eventmask)
+        finally:
+            self._lock.unlock()
 
     def modify(self, fd, eventmask):
         """Change the mask of a registered `fd`; IOError(ENOENT) if it is not registered."""
         number = file_number(fd)
         eventmask = _poll_mask_arg(eventmask)
         registry = self._registry
-        if number not in registry:
-            raise IOError(errno.ENOENT, 'No such file or directory')
-        registry.entries[number].mask = eventmask
-        registry.mark(number)
+        self._lock.lock()
+        try:
+            if number not in registry:
+                raise IOError(errno.ENOENT, 'No such file or directory')
+            registry.entries[number].mask = eventmask
+            registry.mark(number)
+        finally:
+            self._lock.unlock()
 
     def unregister(self, fd):
         """Stop watching `fd`; KeyError(fd) if it is not registered."""
         number = file_number(fd)
-        if number not in self._registry:
-            raise KeyError(number)
-        self._registry.remove(number)
+        self._lock.lock()
+        try:
+            if number not in self._registry:
+                raise KeyError(number)
+            self._registry.remove(number)
+        finally:
+            self._lock.unlock()
 
     def poll(self, timeout=None):
         """[(fd, events)] of the ready registrations; waits up to `timeout` ms (None or
         negative: forever).  Raises select.error(EINTR) if the thread is interrupted."""
         seconds = _poll_timeout_arg(timeout)
-        if self._running:
-            raise RuntimeError('concurrent poll() invocation')
-        self._running = True
+        self._lock.lock()
+        try:
+            if self._running:
+                raise RuntimeError('concurrent poll() invocation')
+            self._running = True
+        finally:
+            self._lock.unlock()
         try:
             return self._poll(seconds)
         finally:
@@ -236,23 +256,31 @@ class poll(object):
         registry = self._registry
         deadline = deadline_after(seconds)
         while True:
-            seen = registry.take_changes()
-            ready = []
-            recheck = []
-            while True:
-                item = registry.next_candidate()
-                if item is None:
-                    break
-                number, entry = item
-                events = self._events(number, entry)
-                if events:
-                    ready.append((number, events))
-                    recheck.append(number)
-            for number in recheck:
-                registry.mark(number)
+            self._lock.lock()
+            try:
+                seen = registry.take_changes()
+                ready = self._scan()
+            finally:
+                self._lock.unlock()
             if ready or seconds == 0 or expired(deadline):
                 return ready
             registry.waiter.wait(seen, deadline)
+
+    def _scan(self):
+        """Test every candidate (lock held); the ready ones stay candidates (levels)."""
+        registry = self._registry
+        ready = []
+        while True:
+            item = registry.next_candidate()
+            if item is None:
+                break
+            number, entry = item
+            events = self._events(number, entry)
+            if events:
+                ready.append((number, events))
+        for number, _ in ready:
+            registry.mark(number)
+        return ready
 
     def _events(self, number, entry):
         state = entry.state
