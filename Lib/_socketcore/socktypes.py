@@ -4,6 +4,9 @@
 (subclasses of socket.socket keep their own class, and therefore SOCK_STREAM).  Every class
 returned is a subclass of `tcp.socket`, so `isinstance(s, socket.socket)` holds for all.
 """
+# issue 8: without it every import inside a function first searches _socketcore/_socketcore
+# (Jython does not remember the miss): ~2 ms per socket object
+from __future__ import absolute_import
 from _socketcore import constants as _c
 
 

@@ -5,6 +5,9 @@ the operation without blocking against the StreamState (see channelstate), and t
 socket's mode only chooses the deadline.  Bad arguments and Java failures surface as the
 exceptions CPython 2.7 raises.
 """
+# issue 8: without it every import inside a function first searches _socketcore/_socketcore
+# (Jython does not remember the miss): ~2 ms per socket object
+from __future__ import absolute_import
 import errno
 
 from java.lang import Runnable, Throwable

@@ -441,5 +441,10 @@ from . import dgram_peers  # noqa: E402
 ENV_NAMES = ENV_NAMES + dgram_peers.ENV_NAMES
 dgram_peers.attach(Peers)
 
+# HTTP(S) peers for the user-library tests (http_peers.py; their TLS uses the TLS peers' PKI)
+from . import http_peers  # noqa: E402
+ENV_NAMES = ENV_NAMES + http_peers.ENV_NAMES
+http_peers.attach(Peers)
+
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
