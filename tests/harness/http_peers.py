@@ -30,6 +30,8 @@ Paths (every response has ``Content-Length``; ``X-Conn`` is the server's connect
 ``GET /sni``             the server name the TLS client sent (``-`` for none / plain HTTP).
 ``GET /client``          the client certificate's common name (``-`` for none).
 ``GET /status/<code>``   an empty response with that status.
+``POST /RPC2``           XML-RPC: ``add(a, b)``, ``echo(x)`` (any value back), ``blob(n)``
+                         (``pattern(n)`` as Binary), ``fail()`` (a Fault, code 42).
 """
 
 import hashlib
@@ -39,7 +41,9 @@ import socket
 import ssl
 import threading
 import time
+import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xmlrpc.server import SimpleXMLRPCDispatcher
 
 from . import bulk_peers
 from .peers import HOST, IO_TIMEOUT, pattern
@@ -51,6 +55,22 @@ _PERIOD = 251
 _BLOCK = pattern((1024 * 1024 // _PERIOD) * _PERIOD + _PERIOD)  # any phase, up to ~1 MiB
 _digests = {}
 _digests_lock = threading.Lock()
+
+
+def _xmlrpc_dispatcher():
+    dispatcher = SimpleXMLRPCDispatcher(allow_none=True)
+
+    def fail():
+        raise xmlrpc.client.Fault(42, "asked to fail")
+    dispatcher.register_function(lambda a, b: a + b, "add")
+    dispatcher.register_function(lambda x: x, "echo")
+    dispatcher.register_function(lambda n: xmlrpc.client.Binary(pattern(min(n, 1 << 24))),
+                                 "blob")
+    dispatcher.register_function(fail, "fail")
+    return dispatcher
+
+
+_XMLRPC = _xmlrpc_dispatcher()
 
 
 def _pattern_digest(n):
@@ -151,6 +171,8 @@ class _Handler(BaseHTTPRequestHandler):
                 count += len(chunk)
                 left -= len(chunk)
             self._send(200, ("%d %s" % (count, digest.hexdigest())).encode(), "text/plain")
+        elif path == "/RPC2":
+            self._send(200, _XMLRPC._marshaled_dispatch(self._body()), "text/xml")
         elif path == "/echo":
             self._send(200, self._body(),
                        self.headers.get("Content-Type") or "application/octet-stream")
