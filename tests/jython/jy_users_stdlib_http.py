@@ -140,9 +140,10 @@ class Urllib2Tests(unittest.TestCase):
         self.assertEqual(cm.exception.code, 404)
 
     def test_read_timeout(self):
-        with self.assertRaises(urllib2.URLError) as cm:
-            urllib2.urlopen(url("HTTP", "/slow/3000"), timeout=0.5)
-        self.assertTrue(isinstance(cm.exception.reason, socket.timeout), repr(cm.exception))
+        # the request is sent; the timeout hits reading the response, which urllib2 does
+        # not wrap in URLError
+        self.assertRaises(socket.timeout, urllib2.urlopen, url("HTTP", "/slow/3000"),
+                          timeout=0.5)
 
 
 class XmlrpcTests(unittest.TestCase):
