@@ -16,4 +16,9 @@ Where things live (one job per module):
 - `tcp`        -- the `socket` object for SOCK_STREAM
 - `selection`  -- `select.select` over edge notifications
 - `fileobject` -- `socket._fileobject` (makefile)
+- `tlsconstants`, `tlserrors` -- ssl's constants; ssl's exceptions and Java TLS failures -> them
+- `tlscerts`, `tlshostname`, `tlsciphers` -- PEM/DER, keys, certificate dicts; match_hostname;
+  OpenSSL cipher strings <-> JSSE suites
+- `tlscontext` -- ssl.SSLContext (one Netty SslContext per configuration)
+- `tlssocket`  -- ssl.SSLSocket: SslHandler in the pipeline, handshake/close/unwrap
 """
