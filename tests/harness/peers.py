@@ -445,6 +445,9 @@ dgram_peers.attach(Peers)
 from . import http_peers  # noqa: E402
 ENV_NAMES = ENV_NAMES + http_peers.ENV_NAMES
 http_peers.attach(Peers)
+from . import client_peers  # noqa: E402  (a CPython 3 client crowd for Jython-side servers)
+ENV_NAMES = ENV_NAMES + client_peers.ENV_NAMES
+client_peers.attach(Peers)
 
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
