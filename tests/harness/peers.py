@@ -448,6 +448,9 @@ http_peers.attach(Peers)
 from . import client_peers  # noqa: E402  (a CPython 3 client crowd for Jython-side servers)
 ENV_NAMES = ENV_NAMES + client_peers.ENV_NAMES
 client_peers.attach(Peers)
+from . import mail_peers  # noqa: E402  (SMTP, POP3, IMAP for the stdlib client tests)
+ENV_NAMES = ENV_NAMES + mail_peers.ENV_NAMES
+mail_peers.attach(Peers)
 
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
