@@ -43,18 +43,12 @@ def _load(package, *names):
 (CharsetUtil,) = _load('util', 'CharsetUtil')
 (DefaultThreadFactory,) = _load('util.concurrent', 'DefaultThreadFactory')
 
-# --- datagram and local sockets (udp.py, dgramstate.py, unix.py) ---------------------------
+# --- datagram sockets (udp.py, dgramstate.py) ---------------------------------------------
 (NioDatagramChannel,) = _load('channel.socket.nio', 'NioDatagramChannel')
 (DatagramPacket,) = _load('channel.socket', 'DatagramPacket')
 (FixedRecvByteBufAllocator,) = _load('channel', 'FixedRecvByteBufAllocator')
 (ReferenceCountUtil,) = _load('util', 'ReferenceCountUtil')
-try:
-    # Netty 4.1.99+ only: the bundled org.python.netty (4.1.73) has no NIO domain sockets.
-    (NioDomainSocketChannel, NioServerDomainSocketChannel) = _load(
-        'channel.socket.nio', 'NioDomainSocketChannel', 'NioServerDomainSocketChannel')
-except ImportError:
-    NioDomainSocketChannel = NioServerDomainSocketChannel = None
-# --- end datagram and local sockets ---------------------------------------------------------
+# --- end datagram sockets -------------------------------------------------------------------
 
 # --- TLS (ssl: tlscontext, tlssocket) ------------------------------------------------------
 (SslContextBuilder, SslProvider, ClientAuth, SslHandler, SslHandshakeCompletionEvent,

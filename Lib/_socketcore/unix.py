@@ -1,13 +1,12 @@
 """AF_UNIX stream sockets and `socketpair()`, on Java's Unix domain socket channels.
 
 An AF_UNIX SOCK_STREAM socket is a `tcp.socket` whose channels are Java 16+ Unix domain
-channels (`SocketChannel.open(StandardProtocolFamily.UNIX)`) wrapped in Netty's
-NioDomainSocketChannel / NioServerDomainSocketChannel, so receiving, sending, shutdown,
-the three modes and select/poll are exactly the TCP code paths (StreamState, handlers,
-deadline).  This module only supplies what differs: path addresses, bind, listen, and
-names.  Those Netty classes exist from Netty 4.1.99 on; on the Netty bundled in
-jython-standalone (4.1.73) AF_UNIX sockets raise EAFNOSUPPORT and `socketpair()` falls
-back to a connected pair of loopback TCP sockets (see README, "Differences from CPython").
+channels (`SocketChannel.open(StandardProtocolFamily.UNIX)`) in our Netty channels
+(domainchannel.py, which also run on the Netty bundled in jython-standalone), so receiving,
+sending, shutdown, the three modes and select/poll are exactly the TCP code paths
+(StreamState, handlers, deadline).  This module only supplies what differs: path
+addresses, bind, listen, and names.  On a JVM older than 16 AF_UNIX sockets raise
+EAFNOSUPPORT and `socketpair()` falls back to a connected pair of loopback TCP sockets.
 
 Linux abstract names (a leading NUL byte) and AF_UNIX SOCK_DGRAM have no JVM equivalent:
 they raise error(EOPNOTSUPP) / error(ESOCKTNOSUPPORT) with a message saying so.
@@ -15,13 +14,14 @@ they raise error(EOPNOTSUPP) / error(ESOCKTNOSUPPORT) with a message saying so.
 import errno
 import os
 import shutil
+import struct
 import tempfile
 
-from java.lang import Throwable
-from java.net import StandardProtocolFamily, UnixDomainSocketAddress
+from java.lang import Integer, Throwable
+from java.net import StandardProtocolFamily, StandardSocketOptions
 from java.nio.channels import ServerSocketChannel, SocketChannel
 
-from _socketcore import fdtable, handlers, netty, options, runtime, tcp
+from _socketcore import fdtable, handlers, netty, runtime, tcp
 from _socketcore import constants as _c
 from _socketcore.channelstate import StreamState
 from _socketcore.errors import error, from_java, socket_error
@@ -30,7 +30,12 @@ from _socketcore.timeouts import getdefaulttimeout
 
 SUN_PATH_MAX = 108     # sizeof(struct sockaddr_un.sun_path) on Linux
 
-AVAILABLE = netty.NioDomainSocketChannel is not None
+try:
+    from java.net import UnixDomainSocketAddress   # Java 16+
+    from _socketcore.domainchannel import DomainServerChannel, DomainStreamChannel
+    AVAILABLE = True
+except ImportError:
+    AVAILABLE = False
 
 
 class UnixStreamSocket(tcp.socket):
@@ -38,8 +43,7 @@ class UnixStreamSocket(tcp.socket):
 
     def __init__(self, family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
         if not AVAILABLE:
-            raise socket_error(errno.EAFNOSUPPORT, 'AF_UNIX sockets need Netty 4.1.99 or newer '
-                               '(the Netty bundled in jython-standalone has no domain sockets)')
+            raise socket_error(errno.EAFNOSUPPORT, 'AF_UNIX sockets need Java 16 or newer')
         if type != _c.SOCK_STREAM:
             raise socket_error(errno.ESOCKTNOSUPPORT,
                                'only SOCK_STREAM AF_UNIX sockets are available on the JVM')
@@ -78,7 +82,7 @@ class UnixStreamSocket(tcp.socket):
         return path_of(java_address)
 
     def _netty_channel(self, java_channel):
-        return netty.NioDomainSocketChannel(java_channel)
+        return DomainStreamChannel(None, java_channel)
 
     def _java_channel(self):
         state = self._state
@@ -129,9 +133,8 @@ class UnixStreamSocket(tcp.socket):
         bootstrap = netty.ServerBootstrap()
         group = runtime.event_loop_group()
         bootstrap.group(group, group)
-        bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioServerDomainSocketChannel(server)))
+        bootstrap.channelFactory(handlers.PrebuiltChannel(DomainServerChannel(server, backlog)))
         bootstrap.option(netty.ChannelOption.AUTO_READ, False)
-        bootstrap.option(netty.ChannelOption.SO_BACKLOG, backlog)
         bootstrap.handler(handlers.AcceptHandler(state))
         bootstrap.childHandler(handlers.ChildInitializer(
             state, lambda ch: tcp._accepted_state(_c.AF_UNIX, ch)))
@@ -170,16 +173,42 @@ class UnixStreamSocket(tcp.socket):
         return self._address_of(state.peer)
 
     def setsockopt(self, level, option, value):
-        if level != _c.SOL_SOCKET:
-            self._check_open()
-            raise socket_error(errno.EOPNOTSUPP)
-        tcp.socket.setsockopt(self, level, option, value)
+        """SO_RCVBUF / SO_SNDBUF on the Java channel; other levels EOPNOTSUPP, as Linux."""
+        self._check_open()
+        java_option = self._buffer_option(level, option)
+        if not isinstance(value, (int, long)):
+            raise TypeError('an integer is required')
+        channel = self._unix_channel()
+        try:
+            channel.setOption(java_option, Integer(value))
+        except Throwable as cause:
+            raise from_java(cause)
 
     def getsockopt(self, level, option, buflen=None):
+        self._check_open()
+        if level == _c.SOL_SOCKET and option in (_c.SO_TYPE, _c.SO_ERROR, _c.SO_ACCEPTCONN):
+            return tcp.socket.getsockopt(self, level, option, buflen)
+        java_option = self._buffer_option(level, option)
+        channel = self._unix_channel()
+        try:
+            value = int(channel.getOption(java_option)) * 2  # the JDK halves what Linux says
+        except Throwable as cause:
+            raise from_java(cause)
+        return value if buflen is None else struct.pack('i', value)[:buflen]
+
+    def _buffer_option(self, level, option):
         if level != _c.SOL_SOCKET:
-            self._check_open()
             raise socket_error(errno.EOPNOTSUPP)
-        return tcp.socket.getsockopt(self, level, option, buflen)
+        if option == _c.SO_RCVBUF:
+            return StandardSocketOptions.SO_RCVBUF
+        if option == _c.SO_SNDBUF:
+            return StandardSocketOptions.SO_SNDBUF
+        raise socket_error(errno.ENOPROTOOPT)
+
+    def _unix_channel(self):
+        """The java.nio channel carrying this socket's options right now."""
+        channel = self._state.channel
+        return channel._java if channel is not None else self._java_channel()
 
 
 # ---------------------------------------------------------------------------- addresses
@@ -223,7 +252,8 @@ def _quietly(action):
 def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
     """A connected pair of AF_UNIX stream sockets whose names are '' as on Linux (made
     through a listener on a private temporary path that is removed at once).  Where the
-    JVM's Netty has no domain sockets, a connected pair of loopback TCP sockets."""
+    JVM has no Unix domain sockets (before Java 16), a connected pair of loopback TCP
+    sockets."""
     if family != _c.AF_UNIX:
         raise socket_error(errno.EOPNOTSUPP)
     if type != _c.SOCK_STREAM:

@@ -70,6 +70,15 @@ class SocketPairTests(NetTestCase):
         self.assertEqual(recv_until_eof(b), b"last words")
         self.assertEqual(select.select([b], [], [], 0)[0], [b])
 
+    def test_half_close(self):
+        a, b = self.pair()
+        a.sendall(b"question")
+        a.shutdown(socket.SHUT_WR)
+        self.assertEqual(recv_until_eof(b), b"question")
+        b.sendall(b"answer")
+        b.close()
+        self.assertEqual(recv_until_eof(a), b"answer")
+
     def test_poll_readiness(self):
         a, b = self.pair()
         p = select.poll()

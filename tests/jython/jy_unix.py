@@ -140,6 +140,20 @@ class UnixServerTests(UnixTestCase):
         conn.close()
         self.assertEqual(dial_result(ctl), (0, sha256hex(b"")))
 
+    def test_reply_after_peer_shut_down_writing(self):
+        """The peer's SHUT_WR ends our input only: we read EOF, then still send."""
+        srv = self.unix_listener()
+        ctl = self.ask_dialer(self.path(), 5000)
+        conn, _ = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        self.assertEqual(recv_until_eof(conn), pattern(5000))
+        self.assertEqual(select.select([conn], [conn], [], 0), ([conn], [conn], []))
+        reply = b"got it all" * 1000
+        conn.sendall(reply)
+        conn.close()
+        self.assertEqual(dial_result(ctl), (len(reply), sha256hex(reply)))
+
     def test_select_on_listener(self):
         srv = self.unix_listener(timeout=0.0)
         self.assertEqual(select.select([srv], [], [], 0)[0], [])
