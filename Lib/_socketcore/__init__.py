@@ -14,6 +14,12 @@ Where things live (one job per module):
 - `channelstate` -- per-connection state shared by the event loop and user threads
 - `handlers`   -- the Netty handlers (run on the event loop; never block)
 - `tcp`        -- the `socket` object for SOCK_STREAM
+- `socktypes`  -- which class `socket.socket(family, type)` returns
+- `udp`        -- the `socket` object for SOCK_DGRAM (UDP over IPv4 / IPv6)
+- `dgramstate` -- a datagram socket's receive queue, fed by the event loop
+- `dgramoptions` -- datagram and multicast socket options
+- `unix`       -- AF_UNIX stream sockets and `socketpair()`
+- `domainchannel` -- Netty channels over Java's Unix domain socket channels
 - `selection`  -- `select.select` over edge notifications
 - `fileobject` -- `socket._fileobject` (makefile)
 - `tlsconstants`, `tlserrors` -- ssl's constants; ssl's exceptions and Java TLS failures -> them
