@@ -451,6 +451,9 @@ client_peers.attach(Peers)
 from . import mail_peers  # noqa: E402  (SMTP, POP3, IMAP for the stdlib client tests)
 ENV_NAMES = ENV_NAMES + mail_peers.ENV_NAMES
 mail_peers.attach(Peers)
+from . import ftp_peers  # noqa: E402  (FTP with AUTH TLS for the ftplib tests)
+ENV_NAMES = ENV_NAMES + ftp_peers.ENV_NAMES
+ftp_peers.attach(Peers)
 
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
