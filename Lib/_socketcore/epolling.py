@@ -50,6 +50,7 @@ _INT_MAX = 2 ** 31 - 1
 
 
 def _einval():
+    """What epoll_ctl's EINVAL becomes, as in CPython."""
     return IOError(errno.EINVAL, 'Invalid argument')
 
 
@@ -75,6 +76,7 @@ def _timeout_arg(timeout):
 
 
 def _maxevents_arg(maxevents):
+    """poll()'s maxevents: -1 means CPython 2.7's default, other values must be > 0."""
     if not isinstance(maxevents, (int, long)):
         raise TypeError('an integer is required')
     if maxevents == -1:
@@ -96,6 +98,7 @@ class _EpollSet(object):
         self.closed = False
 
     def close(self):
+        """Forget every registration and give the file number back; idempotent."""
         self.lock.lock()
         try:
             if self.closed:
@@ -126,6 +129,7 @@ class epoll(object):
         self._attach(_EpollSet())
 
     def _attach(self, epoll_set):
+        """Make this object a handle on `epoll_set`."""
         self._set = epoll_set
         self._lock = epoll_set.lock
         self._registry = epoll_set.registry
@@ -174,6 +178,7 @@ class epoll(object):
         self.close()
 
     def _check_open(self):
+        """ValueError if this object is closed, IOError(EBADF) if its set is."""
         if self._closed:
             raise ValueError('I/O operation on closed epoll fd')
         if self._set.closed:

@@ -34,6 +34,7 @@ class ChangeWaiter(Waiter):
         self.changed = set()
 
     def wake(self, state=None):
+        """Record that `state` changed and wake the waiting caller (any thread)."""
         self.lock.lock()
         try:
             if state is not None:
@@ -84,11 +85,14 @@ class Registry(object):
         return len(self.entries)
 
     def add(self, number, state, mask):
+        """Register `number` (watching `state`, which may be None) as a candidate."""
         self.entries[number] = Entry(state, mask)
         self._watch(number, state)
         self.mark(number)
 
     def remove(self, number):
+        """Forget `number` (KeyError if unknown); its socket stops waking us if it was the
+        last number for that state.  Returns the Entry."""
         entry = self.entries.pop(number)
         self._unwatch(number, entry.state)
         return entry
@@ -101,6 +105,7 @@ class Registry(object):
         self._watch(number, state)
 
     def clear(self):
+        """Forget everything (close, or garbage collection of the owner)."""
         for number in list(self.entries):
             self.remove(number)
         self.candidates.clear()
@@ -132,6 +137,7 @@ class Registry(object):
         return None
 
     def _watch(self, number, state):
+        """Map `state` to `number`; the first number of a state puts our waiter on it."""
         if state is None:
             return
         numbers = self.numbers_by_state.get(state)
@@ -141,6 +147,7 @@ class Registry(object):
         numbers.add(number)
 
     def _unwatch(self, number, state):
+        """Undo `_watch`; the last number of a state takes our waiter off it."""
         numbers = self.numbers_by_state.get(state)
         if numbers is None:
             return
@@ -253,6 +260,8 @@ class poll(object):
             self._running = False
 
     def _poll(self, seconds):
+        """Scan candidates until some are ready or the deadline passes (no lock held
+        while waiting)."""
         registry = self._registry
         deadline = deadline_after(seconds)
         while True:
@@ -283,6 +292,7 @@ class poll(object):
         return ready
 
     def _events(self, number, entry):
+        """The events to report for `number` now (POLLNVAL without an open socket)."""
         state = entry.state
         if state is None or state.phase == readiness.CLOSED:
             # The number may name a new socket by now: poll(2) would watch that one.

@@ -86,20 +86,25 @@ def datagram_poll_mask(state):
 # POLLHUP/POLLERR mean for `state` (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET).
 
 def readable(state):
+    """select() lists it as readable (data, EOF, a pending connection, an error, hang-up)."""
     return bool(poll_mask(state) & SELECT_READ)
 
 
 def writable(state):
+    """select() lists it as writable (room to send, or a send would fail at once)."""
     return bool(poll_mask(state) & SELECT_WRITE)
 
 
 def exceptional(state):
+    """select() lists it as exceptional (urgent data: never, on the JVM)."""
     return bool(poll_mask(state) & SELECT_EXCEPT)
 
 
 def hung_up(state):
+    """poll() reports POLLHUP (never connected, or both directions shut down)."""
     return bool(poll_mask(state) & POLLHUP)
 
 
 def in_error(state):
+    """poll() reports POLLERR (a pending SO_ERROR)."""
     return bool(poll_mask(state) & POLLERR)

@@ -116,6 +116,7 @@ def deadline_after(seconds):
 
 
 def expired(deadline):
+    """True once the nanoTime `deadline` has passed (never for None)."""
     return deadline is not None and System.nanoTime() >= deadline
 
 
@@ -138,6 +139,7 @@ def _check_timeout(timeout):
 
 
 def _as_list(objects):
+    """One of select()'s three arguments as a list (TypeError as CPython if not iterable)."""
     try:
         return list(objects)
     except TypeError:
