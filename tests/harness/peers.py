@@ -454,6 +454,9 @@ mail_peers.attach(Peers)
 from . import ftp_peers  # noqa: E402  (FTP with AUTH TLS for the ftplib tests)
 ENV_NAMES = ENV_NAMES + ftp_peers.ENV_NAMES
 ftp_peers.attach(Peers)
+from . import pip_peers  # noqa: E402  (a PEP 503 index over HTTPS for the pip test)
+ENV_NAMES = ENV_NAMES + pip_peers.ENV_NAMES
+pip_peers.attach(Peers)
 
 __all__ = ["Peers", "get_peers", "stop_peers", "pattern", "slow_drain", "dial", "GREETING",
            "ENV_NAMES", "HOST"]
