@@ -487,6 +487,30 @@ class _BlockingCases(object):
         self.assertEqual(s.getpeercert()["subjectAltName"][0], ("DNS", "localhost"))
 
 
+class ModuleFunctionTests(NetTestCase):
+
+    def test_get_server_certificate(self):
+        pem = ssl.get_server_certificate(peer("TLS_ECHO"))
+        self.assertEqual(ssl.PEM_cert_to_DER_cert(pem),
+                         ssl.PEM_cert_to_DER_cert(read_pki("server.pem").decode("ascii")))
+        verified = ssl.get_server_certificate(peer("TLS_ECHO"), ca_certs=pki("ca.pem"))
+        self.assertEqual(verified, pem)
+        self.assertRaises(ssl.SSLError, ssl.get_server_certificate, peer("TLS_ECHO"),
+                          ca_certs=pki("other_ca.pem"))
+
+    def test_no_sni_for_ip_literal(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)
+        s = self.track(ctx.wrap_socket(socket.create_connection(peer("TLS_INFO"), IO_TIMEOUT),
+                                       server_hostname="127.0.0.1"))
+        line = b""
+        while not line.endswith(b"\n"):
+            data = s.recv(100)
+            if not data:
+                break
+            line += data
+        self.assertEqual(info(line)["sni"], "-")
+
+
 class Tls12Blocking(_TlsClientCases, _BlockingCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "blocking"
 

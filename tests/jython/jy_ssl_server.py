@@ -6,6 +6,7 @@ server_side=True, wrapped listening sockets, ALPN, client certificates.
 Behaviour is CPython 2.7.18's: these cases must pass on the cpython2 oracle.
 """
 
+import errno
 import os
 import select
 import socket
@@ -211,6 +212,39 @@ class _TlsServerCases(object):
         self.assertEqual(d.result()[0], 10)
 
 
+class _BadClientCases(object):
+    """Clients that do not speak TLS properly: a clean SSLError, no hang, no leak."""
+
+    def bad_client(self, payload):
+        listener = self.listen()
+        client = self.track(socket.create_connection(listener.getsockname(), IO_TIMEOUT))
+        client.sendall(payload)
+        client.shutdown(socket.SHUT_WR)
+        conn = self.accept(listener)
+        ctx = self.server_context()
+        if self.MODE == "nonblocking":
+            s = ctx.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+            self.assertRaises(ssl.SSLError, self.handshake, s)
+            s.close()
+        else:
+            self.assertRaises(ssl.SSLError, ctx.wrap_socket, conn, server_side=True)
+        conn.close()
+        try:
+            while client.recv(65536):      # an alert at most, then the end
+                pass
+        except socket.error as e:
+            self.assertEqual(e.errno, errno.ECONNRESET)
+
+    def test_plaintext_client(self):
+        self.bad_client(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+
+    def test_truncated_client_hello(self):
+        self.bad_client(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+
+    def test_garbage_record(self):
+        self.bad_client(b"\x17\x03\x03\x00\x10" + b"\xaa" * 16)
+
+
 class _SniCases(object):
 
     def test_servername_callback_sees_sni_and_switches_context(self):
@@ -261,27 +295,27 @@ class _SniCases(object):
         self.assertTrue(str(d.result()).startswith("ERR"))
 
 
-class Tls12Blocking(_TlsServerCases, _SniCases, NetTestCase):
+class Tls12Blocking(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "blocking"
 
 
-class Tls13Blocking(_TlsServerCases, _SniCases, NetTestCase):
+class Tls13Blocking(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "blocking"
 
 
-class Tls12Timeout(_TlsServerCases, _SniCases, NetTestCase):
+class Tls12Timeout(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "timeout"
 
 
-class Tls13Timeout(_TlsServerCases, _SniCases, NetTestCase):
+class Tls13Timeout(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "timeout"
 
 
-class Tls12NonBlocking(_TlsServerCases, _SniCases, NetTestCase):
+class Tls12NonBlocking(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "nonblocking"
 
 
-class Tls13NonBlocking(_TlsServerCases, _SniCases, NetTestCase):
+class Tls13NonBlocking(_TlsServerCases, _SniCases, _BadClientCases, NetTestCase):
     VERSION, MODE = "TLSv1.3", "nonblocking"
 
 
