@@ -2,7 +2,8 @@
 
     <python> worker.py '<peer ports as JSON>'
 
-Reads one JSON request per line on stdin, {"module": "fig1_bulk", "row": 0, "seconds": 0.5},
+Reads one JSON request per line on stdin, {"module": "fig1_bulk", "row": 0, "seconds": 0.5}
+(or {"ping": true}, answered once the worker is up),
 runs that row (calling the previous figure's `release()`, if it has one, when the figure
 changes) and answers with one line "RESULT <json>": {"value": number}, {"na": text}
 or {"error": text}.  Anything else on stdout is ignored by the driver.
@@ -35,6 +36,9 @@ def main():
         if not line:
             return
         request = json.loads(line)
+        if request.get('ping'):
+            answer({'value': 0})   # started and imported: ready
+            continue
         try:
             name = str(request['module'])
             if name not in modules:
