@@ -7,6 +7,10 @@
   code is closed by the interpreter's cleanup (the other end sees EOF).
 * A script that leaves sockets open exits promptly after its last line, with nothing on
   stderr (no stack trace from the shutdown).
+* Where the JVM cannot create threads (injected: the event-loop thread factory throws
+  OutOfMemoryError, as Java does at a thread limit), ``import socket`` works and each socket
+  operation raises socket.error(ENOMEM) at once (no connect that never completes); once
+  threads can be made again, sockets work.  Ours only (it injects into our runtime).
 
 Both run on the selected implementation (``--jy-impl``); embedding needs a JVM, so the
 CPython 2.7 oracle reports it as skipped.
@@ -158,3 +162,51 @@ def test_exit_with_open_sockets_is_prompt_and_quiet(jy_impl, jns_peers, tmp_path
           % (tail, base_tail, tail - base_tail))
     assert output.strip() == MARKER, "the process printed more than its marker:\n" + output
     assert tail - base_tail < EXIT_BOUND, "exit took %.2f s after the last line" % tail
+
+
+NO_THREADS_SCRIPT = textwrap.dedent('''
+    import os, socket
+    from java.lang import OutOfMemoryError
+    from java.util.concurrent import ThreadFactory
+    from _socketcore import netty
+
+    class NoThreads(ThreadFactory):
+        def newThread(self, runnable):
+            raise OutOfMemoryError("unable to create native thread: possibly out of memory")
+
+    real = netty.DefaultThreadFactory
+    netty.DefaultThreadFactory = lambda *args: NoThreads()
+    host, port = os.environ["JNS_PEER_ECHO"].rsplit(":", 1)
+
+    def listen():
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+    for what, op in (("connect", lambda: socket.create_connection((host, int(port)))),
+                     ("listen", listen),
+                     ("connect again", lambda: socket.create_connection((host, int(port))))):
+        try:
+            op()
+            print("%s: no error" % what)
+        except socket.error as e:
+            print("%s: socket.error %s %s" % (what, e.errno, "event-loop threads" in e.strerror))
+    netty.DefaultThreadFactory = real
+    s = socket.create_connection((host, int(port)), 10)
+    s.sendall(b"ok")
+    print("afterwards: %s" % s.recv(2))
+    s.close()
+''')
+
+
+def test_no_threads_first_socket_operation_raises(jy_impl, jns_peers, tmp_path):
+    if jy_impl.name != "ours":
+        pytest.skip("injects a thread failure into our runtime (%s)" % jy_impl.name)
+    import subprocess
+    script = tmp_path / "no_threads.py"
+    script.write_text(NO_THREADS_SCRIPT)
+    proc = subprocess.run(jy_impl.command + [str(script)], env=jy_impl.child_env(jns_peers.env()),
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert (proc.returncode, proc.stdout.splitlines()) == (0, [
+        "connect: socket.error 12 True", "listen: socket.error 12 True",
+        "connect again: socket.error 12 True", "afterwards: ok"]), proc.stdout + proc.stderr
+    assert "Exception" not in proc.stderr and "Error" not in proc.stderr, proc.stderr

@@ -5,11 +5,19 @@ created lazily, so `import socket` starts no thread, and closed through `sys.reg
 so that `PythonInterpreter.cleanup()` / interpreter exit end its threads promptly
 (`shutdownGracefully(0, ...)`: no quiet period).  After a shutdown the next socket simply
 creates a new group, so an interpreter that outlives a cleanup keeps working.
+
+The group's threads are started (and checked) when the group is made: where threads cannot
+be created (thread limits, restrictive JVM settings) `import socket` still works and the
+first socket operation raises socket.error(ENOMEM) saying why, instead of a connect that
+never completes.  The next operation tries again.
 """
+from __future__ import absolute_import
+
+import errno
 import sys
 import threading
 
-from java.lang import Thread
+from java.lang import Runnable, Thread, Throwable
 from java.util.concurrent import TimeUnit
 from java.util.logging import Level, Logger
 
@@ -17,6 +25,7 @@ from _socketcore import netty
 
 _EVENT_LOOP_THREADS = 2
 _SHUTDOWN_TIMEOUT_MS = 500
+_START_TIMEOUT_MS = 30000
 
 _lock = threading.Lock()
 _group = None
@@ -41,11 +50,43 @@ def event_loop_group():
         if _group is None or _group.isShuttingDown():
             # (name, daemon, priority): the 2-argument form would read a Python bool as a priority
             factory = netty.DefaultThreadFactory('jython-netty-sockets', True, Thread.NORM_PRIORITY)
-            _group = netty.NioEventLoopGroup(_EVENT_LOOP_THREADS, factory)
+            group = netty.NioEventLoopGroup(_EVENT_LOOP_THREADS, factory)
+            _start_threads(group)
+            _group = group
             if not _closer_registered:
                 _register_closer()
                 _closer_registered = True
         return _group
+
+
+class _Nothing(Runnable):
+    def run(self):
+        pass
+
+
+def _start_threads(group):
+    """Start every event loop's thread now; on failure close `group` and raise socket.error."""
+    try:
+        for loop in group:
+            if not loop.submit(_Nothing()).awaitUninterruptibly(_START_TIMEOUT_MS):
+                raise _no_threads(group, 'the thread did not start within %d s'
+                                  % (_START_TIMEOUT_MS // 1000))
+    except Throwable as cause:
+        raise _no_threads(group, '%s: %s' % (cause.getClass().getSimpleName(),
+                                             cause.getMessage()))
+
+
+def _no_threads(group, why):
+    from _socketcore.errors import socket_error
+    _close_quietly(group)
+    return socket_error(errno.ENOMEM, 'cannot start the socket event-loop threads (%s)' % why)
+
+
+def _close_quietly(group):
+    try:
+        group.shutdownGracefully(0, _SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    except Throwable:
+        pass
 
 
 def _register_closer():
@@ -60,8 +101,11 @@ def shutdown():
     with _lock:
         group, _group = _group, None
     if group is not None:
-        group.shutdownGracefully(0, _SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        group.awaitTermination(_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        try:
+            group.shutdownGracefully(0, _SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            group.awaitTermination(_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        except Throwable:
+            pass    # at exit or cleanup: nothing left to report to
 
 
 def allocator():
