@@ -27,6 +27,7 @@ import errno
 
 from java.lang import Integer, Throwable
 from java.util.concurrent.locks import ReentrantLock
+from java.util.concurrent.atomic import AtomicLong
 
 from _socketcore import netty, readiness
 from _socketcore.bytesconv import bytebuf_to_str
@@ -35,6 +36,12 @@ from _socketcore.handlers import FailureListener
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
 
 RECEIVE_LIMIT = 256 * 1024
+
+# --- select fast path (selectcache): moves whenever a socket object takes or lets go of a
+# state (`refs` changes).  Closing one of several objects that share a state sends no edge,
+# so select's fast path re-checks its objects for closed ones only when this has moved.
+REF_CHANGES = AtomicLong()
+# --- end select fast path
 CLOSE_WAIT_MS = 1000
 
 
@@ -63,7 +70,7 @@ class StreamState(object):
         self.peer = None              # the remote InetSocketAddress once connected
         self.connect_unreported = False  # a connect finished that no connect() call reported yet
         self.watchers = ()
-        self.refs = 1
+        self._refs = 1                # see the `refs` property (select fast path)
         self._write_listener = None
 
     @property
@@ -72,6 +79,17 @@ class StreamState(object):
         if self._write_listener is None:
             self._write_listener = FailureListener(self.on_error)
         return self._write_listener
+
+    # --- select fast path: socket objects sharing this state (see REF_CHANGES)
+    @property
+    def refs(self):
+        return self._refs
+
+    @refs.setter
+    def refs(self, value):
+        self._refs = value
+        REF_CHANGES.incrementAndGet()
+    # --- end select fast path
 
     # ------------------------------------------------------------------ derived levels
 

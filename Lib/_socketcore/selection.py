@@ -146,6 +146,9 @@ def _as_list(objects):
         raise TypeError('arguments 1-3 must be sequences')
 
 
+_GROUP_BITS = (readiness.SELECT_READ, readiness.SELECT_WRITE, readiness.SELECT_EXCEPT)
+
+
 def select(rlist, wlist, xlist, timeout=None):
     """Wait until some of the objects are ready; (readable, writable, exceptional) lists of
     the caller's own objects, in the order given.
@@ -157,9 +160,12 @@ def select(rlist, wlist, xlist, timeout=None):
     object, select.error(EBADF) for an unknown file number, select.error(EINVAL) for a
     negative timeout, OverflowError for an absurdly long one, as CPython 2.7 does."""
     timeout = _check_timeout(timeout)
+    keys = selectcache.snapshot(rlist, wlist, xlist)
+    result = selectcache.select(keys, _GROUP_BITS, timeout)
+    if result is not None:
+        return result
     groups = []
-    for objects, bits in ((rlist, readiness.SELECT_READ), (wlist, readiness.SELECT_WRITE),
-                          (xlist, readiness.SELECT_EXCEPT)):
+    for objects, bits in zip((rlist, wlist, xlist), _GROUP_BITS):
         groups.append([(obj, socket_for(obj)._state, bits) for obj in _as_list(objects)])
     deadline = deadline_after(timeout)
     ready = _test(groups)
@@ -197,3 +203,7 @@ def _test(groups):
                 found.append(obj)
         ready.append(found)
     return tuple(ready)
+
+
+# At the end: selectcache imports names defined above (and polling, which does too).
+from _socketcore import selectcache   # noqa: E402

@@ -1,0 +1,235 @@
+"""`select.select`'s fast path for event loops that pass the same lists call after call.
+
+Each thread remembers the lists of its last call (a snapshot: tuples of the caller's
+objects).  When the next call passes equal lists again, a `Registration` is built: it puts
+one watcher on every socket of the lists and keeps it there between calls, so that a call
+re-tests only the sockets that had an edge since the previous call plus those that were
+ready then (levels persist until the user acts) -- the same rule as poll's `Registry`.
+Each following call with equal lists costs a comparison of the lists (a JVM-level loop),
+one pass over the sockets to see that none was closed, and the work on the candidates.
+
+Correctness, as for poll: every way a socket's readiness can grow goes through an edge
+(see channelstate), and an edge is recorded by the registration's waiter from the moment
+the watcher is on the socket; the first call tests every socket after the watchers are
+on, and each call drains the recorded edges *before* testing, so no wake-up is missed.
+
+Lifetime: a thread holds at most one registration (and one snapshot); calling with other
+lists drops the old registration's watchers at once.  The watcher on each socket refers
+to the registration's waiter weakly, so a registration lost with its thread takes itself
+off each socket at that socket's next edge; closed sockets are dropped with their state.
+
+Only lists and tuples of ints and our own socket objects (whose equality is identity) are
+remembered; anything else (objects with a fileno() method, which may answer differently
+next time) always takes the general path.
+"""
+import threading
+import weakref
+
+from _socketcore import tcp
+from _socketcore.channelstate import REF_CHANGES, StreamState
+from _socketcore.selection import deadline_after, expired, socket_for
+
+_GROUPS = (0, 1, 2)
+_local = threading.local()
+_plain_types = {}    # type -> True if its instances compare by identity
+
+
+def snapshot(rlist, wlist, xlist):
+    """The three arguments as tuples, or None if one of them is not a list or tuple."""
+    keys = []
+    for objects in (rlist, wlist, xlist):
+        kind = type(objects)
+        if kind is list:
+            keys.append(tuple(objects))
+        elif kind is tuple:
+            keys.append(objects)
+        else:
+            return None
+    return tuple(keys)
+
+
+def select(keys, bits, timeout):
+    """select() over the snapshot `keys` (see `snapshot`) through this thread's
+    registration; None when the general path must answer (lists not seen twice in a row,
+    not cacheable, or a socket of the lists closed).  `bits` are the readiness bits of
+    the three groups; `timeout` is checked seconds or None."""
+    record = getattr(_local, 'record', None)
+    if record is not None:
+        if keys == record.keys:
+            result = record.select(keys, timeout)
+            if result is not None:
+                return result
+            # a socket of the lists was closed: the general path answers; the lists
+            # (perhaps ints now naming new sockets) are registered afresh next time
+            forget()
+            _local.pending = keys
+            return None
+        _local.record = None
+        record.close()
+    if keys is None:
+        _local.pending = None
+        return None
+    pending = getattr(_local, 'pending', None)
+    if pending is None or keys != pending:
+        _local.pending = keys
+        return None
+    _local.pending = None
+    if not _cacheable(keys):
+        return None
+    record = Registration(keys, bits)   # resolves every object: EBADF as the general path
+    _local.record = record
+    return record.select(keys, timeout)
+
+
+def forget():
+    """Drop this thread's registration and snapshot (their watchers come off at once)."""
+    record = getattr(_local, 'record', None)
+    _local.record = _local.pending = None
+    if record is not None:
+        record.close()
+
+
+def _cacheable(keys):
+    """True if every object is an int/long or one of our sockets compared by identity."""
+    for group in keys:
+        for obj in group:
+            kind = type(obj)
+            if kind is int or kind is long:
+                continue
+            plain = _plain_types.get(kind)
+            if plain is None:
+                plain = _plain_types[kind] = _compares_by_identity(kind)
+            if not plain:
+                return False
+    return True
+
+
+def _compares_by_identity(kind):
+    """True for our socket classes that define no equality of their own."""
+    if not issubclass(kind, tcp.socket):
+        return False
+    for klass in kind.__mro__:
+        if klass is object:
+            continue
+        if '__eq__' in vars(klass) or '__cmp__' in vars(klass) or '__ne__' in vars(klass):
+            return False
+    return True
+
+
+class _WeakWake(object):
+    """The watcher a registration puts on a socket: forwards edges to the registration's
+    waiter while it lives, and takes itself off the socket once it is gone."""
+    __slots__ = ('target', '__weakref__')
+
+    def __init__(self, waiter):
+        self.target = weakref.ref(waiter)
+
+    def wake(self, state=None):
+        waiter = self.target()
+        if waiter is not None:
+            waiter.wake(state)
+        elif state is not None:
+            state.remove_watcher(self)
+
+
+class Registration(object):
+    """The sockets of one thread's select lists, watched between calls."""
+
+    def __init__(self, keys, bits):
+        # here, not at the top: polling imports selection, which imports this module
+        from _socketcore.polling import ChangeWaiter
+        self.keys = keys
+        self.waiter = ChangeWaiter()
+        self.watcher = _WeakWake(self.waiter)
+        self.positions = {}     # state -> [(group, index, bits)]
+        self.interest = {}      # state -> bits of all its positions
+        self.ref_changes = REF_CHANGES.get()   # before any object is checked (socket_for)
+        sockets = {}            # id -> socket object, to check for close
+        for group in _GROUPS:
+            group_bits = bits[group]
+            for index, obj in enumerate(keys[group]):
+                sock = socket_for(obj)
+                sockets[id(sock)] = sock
+                state = sock._state
+                self.positions.setdefault(state, []).append((group, index, group_bits))
+                self.interest[state] = self.interest.get(state, 0) | group_bits
+        self.sockets = tuple(sockets.values())
+        # states without the REF_CHANGES hook (datagram sockets): checked on every call
+        self.unhooked = tuple(sock for sock in self.sockets
+                              if not isinstance(sock._state, StreamState))
+        self.watched = []
+        for state in self.positions:
+            state.add_watcher(self.watcher)
+            self.watched.append(state)
+        # the first call tests every socket (all watched by now)
+        self.ready = set(self.positions)
+
+    def close(self):
+        """Take the watcher off every socket."""
+        watched, self.watched = self.watched, []
+        for state in watched:
+            state.remove_watcher(self.watcher)
+
+    def select(self, keys, timeout):
+        """(readable, writable, exceptional) lists of the objects in `keys` (equal to the
+        registered snapshot), waiting up to `timeout`; None if a socket was closed."""
+        if not self._all_open():
+            return None
+        deadline = deadline_after(timeout)
+        waiter = self.waiter
+        try:
+            while True:
+                changed, seen = waiter.drain()
+                ready = self._test(changed | self.ready if changed else self.ready)
+                if ready or timeout == 0.0 or expired(deadline):
+                    return self._result(keys, ready)
+                waiter.wait(seen, deadline)
+        except:
+            # drained edges may not have been tested: start afresh next time
+            forget()
+            raise
+
+    def _all_open(self):
+        """False if a socket object of the lists was closed.  A close that leaves no other
+        object on the state is an edge too; one that does moves only REF_CHANGES, so
+        every object is looked at only after that has moved."""
+        moved = REF_CHANGES.get()
+        if moved != self.ref_changes:
+            if [sock for sock in self.sockets if sock._closed]:
+                return False
+            self.ref_changes = moved
+        elif self.unhooked and [sock for sock in self.unhooked if sock._closed]:
+            return False
+        return True
+
+    def _test(self, candidates):
+        """{state: mask} of the candidates ready for what their positions ask; they
+        become next call's `ready`."""
+        interest = self.interest
+        ready = {}
+        for state in candidates:
+            wanted = interest.get(state)
+            if wanted is None:
+                continue
+            mask = state.poll_mask()
+            if mask & wanted:
+                ready[state] = mask
+        self.ready = set(ready)
+        return ready
+
+    def _result(self, keys, ready):
+        """The caller's objects at the ready positions, in list order."""
+        found = ([], [], [])
+        positions = self.positions
+        for state, mask in ready.iteritems():
+            for group, index, bits in positions[state]:
+                if mask & bits:
+                    found[group].append(index)
+        result = []
+        for group in _GROUPS:
+            indexes = found[group]
+            if len(indexes) > 1:
+                indexes.sort()
+            objects = keys[group]
+            result.append([objects[index] for index in indexes])
+        return tuple(result)
