@@ -28,7 +28,7 @@ from java.lang import Runnable, Throwable
 from java.util import ArrayList
 from javax.net.ssl import SNIHostName, SSLException
 
-from _socketcore import deadline, netty, tcp, tlscerts, tlsciphers
+from _socketcore import deadline, fdtable, netty, tcp, tlscerts, tlsciphers
 from _socketcore.buffers import copy_into, writable_length
 from _socketcore import constants as _c
 from _socketcore import tlsconstants as _k
@@ -381,7 +381,7 @@ class SSLSocket(tcp.socket):
         if sock is not None:
             if sock.type != _c.SOCK_STREAM:
                 raise NotImplementedError('only stream sockets are supported')
-            tcp.socket.__init__(self, sock.family, sock.type, sock.proto, _sock=sock)
+            _take_over(self, sock)
         else:
             tcp.socket.__init__(self, family, type, proto)
         self._tls = None
@@ -818,6 +818,25 @@ class SSLSocket(tcp.socket):
 
 
 _builtin_len = len
+
+
+def _take_over(sslsocket, sock):
+    """Make `sslsocket` the owner of `sock`'s connection.
+
+    In CPython 2.7 both objects share one kernel socket, closed when the last of them goes
+    away; the wrapped object is usually dropped at once (`s = wrap_socket(s)`), so closing
+    the SSLSocket closes the connection.  The JVM frees the dropped object only when its
+    garbage collector runs, so instead the SSLSocket takes over the wrapped object's
+    reference, and closing the wrapped object afterwards only invalidates that object."""
+    state = sock._check_open()
+    tcp.socket.__init__(sslsocket, sock.family, sock.type, sock.proto, _state=state)
+    sslsocket._timeout = sock._timeout
+
+    def close_wrapped():
+        if not sock._closed:
+            sock._closed = True
+            fdtable.release(sock._fileno)
+    sock.close = close_wrapped
 
 
 def _buffer_size(buffer):
