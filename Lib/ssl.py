@@ -129,6 +129,27 @@ _create_default_https_context = create_default_context
 _create_stdlib_context = _create_unverified_context
 
 
+def _https_verify_certificates(enable=True):
+    """PEP 493: choose whether HTTPS clients in the standard library verify by default."""
+    global _create_default_https_context
+    if enable:
+        _create_default_https_context = create_default_context
+    else:
+        _create_default_https_context = _create_unverified_context
+
+
+class _ssl(object):
+    """The test hooks CPython's `_ssl` extension offers (ssl._ssl._test_decode_cert)."""
+
+    @staticmethod
+    def _test_decode_cert(path):
+        from _socketcore import tlscerts
+        certs = tlscerts.certificates_from_text(tlscerts.read_file(path), True)
+        if not certs:
+            raise SSLError('Error decoding PEM-encoded file')
+        return tlscerts.decode_certificate(certs[0])
+
+
 def wrap_socket(sock, keyfile=None, certfile=None, server_side=False, cert_reqs=CERT_NONE,
                 ssl_version=PROTOCOL_TLS, ca_certs=None, do_handshake_on_connect=True,
                 suppress_ragged_eofs=True, ciphers=None):

@@ -386,6 +386,8 @@ _TIME = re.compile(r'^ ?(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4}) GMT$')
 def cert_time_to_seconds(cert_time):
     """Seconds since the epoch (UTC) for a certificate time like 'May  9 00:00:00 2007 GMT'."""
     month = cert_time[:3].title()
+    if cert_time[-3:].upper() == 'GMT':
+        cert_time = cert_time[:-3] + 'GMT'
     if month not in _MONTHS:
         raise ValueError('time data %r does not match format "%%b %%d %%H:%%M:%%S %%Y GMT"'
                          % (cert_time,))

@@ -82,11 +82,47 @@ CHANNEL_BINDING_TYPES = []    # JSSE exposes no Finished message, so no 'tls-uni
 PEM_HEADER = '-----BEGIN CERTIFICATE-----'
 PEM_FOOTER = '-----END CERTIFICATE-----'
 
-class _ASN1Object(tuple):
-    """An OID with its OpenSSL names: (nid, shortname, longname, oid)."""
+_KNOWN_OBJECTS = [
+    (129, 'serverAuth', 'TLS Web Server Authentication', '1.3.6.1.5.5.7.3.1'),
+    (130, 'clientAuth', 'TLS Web Client Authentication', '1.3.6.1.5.5.7.3.2'),
+    (131, 'codeSigning', 'Code Signing', '1.3.6.1.5.5.7.3.3'),
+    (132, 'emailProtection', 'E-mail Protection', '1.3.6.1.5.5.7.3.4'),
+    (133, 'timeStamping', 'Time Stamping', '1.3.6.1.5.5.7.3.8'),
+    (180, 'OCSPSigning', 'OCSP Signing', '1.3.6.1.5.5.7.3.9'),
+    (13, 'CN', 'commonName', '2.5.4.3'),
+    (14, 'C', 'countryName', '2.5.4.6'),
+    (17, 'O', 'organizationName', '2.5.4.10'),
+    (18, 'OU', 'organizationalUnitName', '2.5.4.11'),
+    (48, 'emailAddress', 'emailAddress', '1.2.840.113549.1.9.1'),
+]
 
-    def __new__(cls, nid, shortname, longname, oid):
-        return tuple.__new__(cls, (nid, shortname, longname, oid))
+
+class _ASN1Object(tuple):
+    """An OID with its OpenSSL names: (nid, shortname, longname, oid).  Built from the OID
+    (`_ASN1Object('1.3.6.1.5.5.7.3.1')`), `fromnid(129)` or `fromname('serverAuth')`, for
+    the objects this module knows."""
+
+    def __new__(cls, oid, *names):
+        if names:
+            return tuple.__new__(cls, (oid,) + names)
+        for entry in _KNOWN_OBJECTS:
+            if entry[3] == oid:
+                return tuple.__new__(cls, entry)
+        raise ValueError('unknown object %r' % (oid,))
+
+    @classmethod
+    def fromnid(cls, nid):
+        for entry in _KNOWN_OBJECTS:
+            if entry[0] == nid:
+                return cls(*entry)
+        raise ValueError('unknown NID %i' % nid)
+
+    @classmethod
+    def fromname(cls, name):
+        for entry in _KNOWN_OBJECTS:
+            if name in (entry[1], entry[2], entry[3]):
+                return cls(*entry)
+        raise ValueError('unknown object %r' % (name,))
 
     nid = property(lambda self: self[0])
     shortname = property(lambda self: self[1])

@@ -36,18 +36,21 @@ _KNOWN_CURVES = ('prime256v1', 'secp256r1', 'secp384r1', 'secp521r1', 'X25519', 
 _default_trust = {}
 
 
-def default_trusted_certificates():
-    """The JVM's trust anchors (its cacerts) plus the certificates in $SSL_CERT_FILE and
-    $SSL_CERT_DIR; loaded when a connection first needs them, cached per process."""
-    key = (os.environ.get('SSL_CERT_FILE'), os.environ.get('SSL_CERT_DIR'))
+def default_trusted_certificates(include_capath=True):
+    """$SSL_CERT_FILE / $SSL_CERT_DIR when set (they replace the defaults, as with OpenSSL),
+    else the JVM's trust anchors (its cacerts); loaded on first need, cached per process."""
+    key = (os.environ.get('SSL_CERT_FILE'),
+           os.environ.get('SSL_CERT_DIR') if include_capath else None)
     if key not in _default_trust:
-        factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
-        factory.init(None)
         certs = []
-        for manager in factory.getTrustManagers():
-            if hasattr(manager, 'getAcceptedIssuers'):
-                certs.extend(manager.getAcceptedIssuers())
         cafile, capath = key
+        if not cafile and not capath:
+            # no override: the JVM's own trust store
+            factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
+            factory.init(None)
+            for manager in factory.getTrustManagers():
+                if hasattr(manager, 'getAcceptedIssuers'):
+                    certs.extend(manager.getAcceptedIssuers())
         paths = [cafile] if cafile and os.path.isfile(cafile) else []
         if capath and os.path.isdir(capath):
             paths.extend(os.path.join(capath, name) for name in sorted(os.listdir(capath)))
@@ -68,7 +71,9 @@ def _is_ca(cert):
 class SSLContext(object):
     """CPython 2.7.18's ssl.SSLContext on the JDK engine."""
 
-    def __init__(self, protocol=_k.PROTOCOL_TLS):
+    def __init__(self, protocol):
+        if not isinstance(protocol, (int, long)):
+            raise TypeError('an integer is required')
         if protocol not in _PROTOCOLS:
             raise ValueError('invalid protocol version')
         self._protocol = protocol
@@ -109,6 +114,8 @@ class SSLContext(object):
         return self._verify_mode
 
     def _set_verify_mode(self, value):
+        if not isinstance(value, (int, long)):
+            raise TypeError('an integer is required')
         if value not in (_k.CERT_NONE, _k.CERT_OPTIONAL, _k.CERT_REQUIRED):
             raise ValueError('invalid value for verify_mode')
         if value == _k.CERT_NONE and self._check_hostname:
@@ -194,22 +201,21 @@ class SSLContext(object):
         self._default_trust = True
         self._changed()
 
-    def load_default_certs(self, purpose=None):
-        from _socketcore.tlsconstants import Purpose
-        if purpose is None:
-            purpose = Purpose.SERVER_AUTH
-        if not isinstance(purpose, type(Purpose.SERVER_AUTH)):
+    def load_default_certs(self, purpose=_k.Purpose.SERVER_AUTH):
+        if not isinstance(purpose, _k._ASN1Object):
             raise TypeError(purpose)
         self.set_default_verify_paths()
 
-    def _trusted(self):
+    def _trusted(self, include_capath=True):
         certs = list(self._ca_certs)
         if self._default_trust:
-            certs.extend(default_trusted_certificates())
+            certs.extend(default_trusted_certificates(include_capath))
         return certs
 
     def cert_store_stats(self):
-        certs = self._trusted()
+        """Counts as OpenSSL keeps them: a capath directory is looked up lazily, so its
+        certificates are not counted."""
+        certs = self._trusted(include_capath=False)
         return {'x509': len(certs), 'x509_ca': len([c for c in certs if _is_ca(c)]),
                 'crl': 0}
 
@@ -233,8 +239,10 @@ class SSLContext(object):
         self._changed()
 
     def load_dh_params(self, path):
-        """Accepted and checked for existence; the JDK engine picks its own DH groups."""
-        tlscerts.read_file(path)
+        """Checked (a PEM 'DH PARAMETERS' block must be there), then unused: the JDK engine
+        picks its own DH groups."""
+        if not tlscerts.pem_blocks(tlscerts.read_file(path), ('DH PARAMETERS',)):
+            raise ssl_error('NO_START_LINE', 'no start line', library='PEM')
 
     def set_ecdh_curve(self, name):
         if not isinstance(name, basestring):
