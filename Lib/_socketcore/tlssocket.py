@@ -111,10 +111,13 @@ class TlsSession(object):
         channel = self.state.channel
         task = _InstallTask(self, sslctx, channel)
         loop = channel.eventLoop()
-        if loop.inEventLoop():
-            task.run()
-        else:
-            loop.submit(task).awaitUninterruptibly()
+        try:
+            if loop.inEventLoop():
+                task.run()
+            else:
+                loop.submit(task).awaitUninterruptibly()
+        except Throwable as cause:     # e.g. the event loop is shutting down
+            raise from_java(cause, handshaking=True)
         if task.failure is not None:
             raise task.failure
 
@@ -185,10 +188,13 @@ class TlsSession(object):
         channel = self.state.channel
         task = _RemoveTask(self, channel)
         loop = channel.eventLoop()
-        if loop.inEventLoop():
-            task.run()
-        else:
-            loop.submit(task).awaitUninterruptibly()
+        try:
+            if loop.inEventLoop():
+                task.run()
+            else:
+                loop.submit(task).awaitUninterruptibly()
+        except Throwable as cause:
+            raise from_java(cause)
 
     # -------------------------------------------------------------- queries (any thread)
 
