@@ -575,6 +575,7 @@ class SSLSocket(tcp.socket):
                 if state.input_shutdown:
                     raise eof_error()
                 return WOULD_BLOCK
+            state.tls_unreported = False      # the handshake's end is reported by this read
             if size == 0:
                 return ''
             if state.buffered:
@@ -660,6 +661,7 @@ class SSLSocket(tcp.socket):
                 if state.input_shutdown:
                     raise eof_error()
                 return WOULD_BLOCK
+            state.tls_unreported = False
             return tcp._write(state, payload, 0)
         if wait == 0.0:
             try:

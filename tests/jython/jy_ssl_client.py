@@ -423,6 +423,22 @@ class _NonBlockingCases(object):
                          [(s.fileno(), select.POLLIN)])
         self.assertEqual(self.recv_exact(s, 100), b"x" * 100)
 
+    def test_implicit_handshake_then_not_readable(self):
+        # no do_handshake(): recv drives it; once done, an idle socket is not readable
+        raw = self.raw("TLS_ECHO")
+        s = self.track(self.context().wrap_socket(raw, server_hostname="localhost",
+                                                  do_handshake_on_connect=False))
+        while True:
+            try:
+                s.recv(10)
+                self.fail("data from an idle echo server")
+            except ssl.SSLWantReadError:
+                if s.version() is not None and select.select([s], [], [], 0.3)[0] == []:
+                    break
+                self.wait(s, "r")
+        self.assertEqual(s.send(b"x"), 1)
+        self.assertEqual(self.recv_exact(s, 1), b"x")
+
     def test_wrap_with_handshake_on_connect_refused(self):
         raw = self.raw("TLS_ECHO")
         self.assertRaises(ValueError, self.context().wrap_socket, raw,
