@@ -133,7 +133,11 @@ class _WeakWake(object):
 
 
 class Registration(object):
-    """The sockets of one thread's select lists, watched between calls."""
+    """The sockets of one thread's select lists, watched between calls.
+
+    Each watched state has one entry, (state, bits wanted, ((group, index, bits), ...)):
+    the positions in the lists where it appears.  `ready` holds the entries found ready by
+    the last call, `entries` maps a state to its entry."""
 
     def __init__(self, keys, bits):
         # here, not at the top: polling imports selection, which imports this module
@@ -141,9 +145,9 @@ class Registration(object):
         self.keys = keys
         self.waiter = ChangeWaiter()
         self.watcher = _WeakWake(self.waiter)
-        self.positions = {}     # state -> [(group, index, bits)]
-        self.interest = {}      # state -> bits of all its positions
         self.ref_changes = REF_CHANGES.get()   # before any object is checked (socket_for)
+        positions = {}          # state -> [(group, index, bits)]
+        wanted = {}             # state -> bits of all its positions
         sockets = {}            # id -> socket object, to check for close
         for group in _GROUPS:
             group_bits = bits[group]
@@ -151,18 +155,20 @@ class Registration(object):
                 sock = socket_for(obj)
                 sockets[id(sock)] = sock
                 state = sock._state
-                self.positions.setdefault(state, []).append((group, index, group_bits))
-                self.interest[state] = self.interest.get(state, 0) | group_bits
+                positions.setdefault(state, []).append((group, index, group_bits))
+                wanted[state] = wanted.get(state, 0) | group_bits
+        self.entries = dict((state, (state, wanted[state], tuple(positions[state])))
+                            for state in positions)
         self.sockets = tuple(sockets.values())
         # states without the REF_CHANGES hook (datagram sockets): checked on every call
         self.unhooked = tuple(sock for sock in self.sockets
                               if not isinstance(sock._state, StreamState))
         self.watched = []
-        for state in self.positions:
+        for state in self.entries:
             state.add_watcher(self.watcher)
             self.watched.append(state)
         # the first call tests every socket (all watched by now)
-        self.ready = set(self.positions)
+        self.ready = self.entries.values()
 
     def close(self):
         """Take the watcher off every socket."""
@@ -175,12 +181,12 @@ class Registration(object):
         registered snapshot), waiting up to `timeout`; None if a socket was closed."""
         if not self._all_open():
             return None
-        deadline = deadline_after(timeout)
+        deadline = deadline_after(timeout) if timeout != 0.0 else None
         waiter = self.waiter
         try:
             while True:
                 changed, seen = waiter.drain()
-                ready = self._test(changed | self.ready if changed else self.ready)
+                ready = self._test(self._candidates(changed) if changed else self.ready)
                 if ready or timeout == 0.0 or expired(deadline):
                     return self._result(keys, ready)
                 waiter.wait(seen, deadline)
@@ -202,32 +208,39 @@ class Registration(object):
             return False
         return True
 
+    def _candidates(self, changed):
+        """The entries of the `changed` states plus those ready last time, once each."""
+        entries = self.entries
+        candidates = [entries[state] for state in changed if state in entries]
+        for entry in self.ready:
+            if entry[0] not in changed:
+                candidates.append(entry)
+        return candidates
+
     def _test(self, candidates):
-        """{state: mask} of the candidates ready for what their positions ask; they
-        become next call's `ready`."""
-        interest = self.interest
-        ready = {}
-        for state in candidates:
-            wanted = interest.get(state)
-            if wanted is None:
-                continue
-            mask = state.poll_mask()
-            if mask & wanted:
-                ready[state] = mask
-        self.ready = set(ready)
+        """[(entry, mask)] of the candidates ready for what their positions ask; their
+        entries become next call's `ready`."""
+        ready = []
+        for entry in candidates:
+            mask = entry[0].poll_mask()
+            if mask & entry[1]:
+                ready.append((entry, mask))
+        self.ready = [entry for entry, _ in ready]
         return ready
 
     def _result(self, keys, ready):
         """The caller's objects at the ready positions, in list order."""
         found = ([], [], [])
-        positions = self.positions
-        for state, mask in ready.iteritems():
-            for group, index, bits in positions[state]:
+        for entry, mask in ready:
+            for group, index, bits in entry[2]:
                 if mask & bits:
                     found[group].append(index)
         result = []
         for group in _GROUPS:
             indexes = found[group]
+            if not indexes:
+                result.append([])
+                continue
             if len(indexes) > 1:
                 indexes.sort()
             objects = keys[group]
