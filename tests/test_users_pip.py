@@ -52,10 +52,14 @@ def pip_env(jy_impl, jns_peers):
     return env
 
 
+def index_url(env):
+    return "https://localhost:%s/simple/" % env["JNS_PEER_PIP_INDEX"].rsplit(":", 1)[1]
+
+
 def install_args(env, target, cafile):
     return ["--isolated", "install", "--disable-pip-version-check", "--no-cache-dir",
             "--no-build-isolation", "--no-compile", "--retries", "0", "--timeout", "60",
-            "--target", str(target), "--index-url", env["JNS_PEER_PIP_INDEX"],
+            "--target", str(target), "--index-url", index_url(env),
             "--cert", os.path.join(env["JNS_PEER_TLS_DIR"], cafile), "jnsdemo", "jnssdist"]
 
 
@@ -85,7 +89,7 @@ def test_pip_sees_tls_available(jy_impl, pip_env, tmp_path):
     code, output = run_pip(jy_impl, pip_env,
                            ["--isolated", "download", "--disable-pip-version-check",
                             "--no-cache-dir", "--no-deps", "--retries", "0",
-                            "--index-url", pip_env["JNS_PEER_PIP_INDEX"],
+                            "--index-url", index_url(pip_env),
                             "--cert", os.path.join(pip_env["JNS_PEER_TLS_DIR"], "ca.pem"),
                             "-d", str(tmp_path / "d"), "jnsdep"], tmp_path)
     assert code == 0, output

@@ -1,7 +1,8 @@
 """A PEP 503 package index over HTTPS (CPython 3) for the pip test.
 
-``JNS_PEER_PIP_INDEX``: ``https://localhost:<port>/simple/`` (the session CA of
-``tls_peers.py`` signs its certificate).  It serves three packages made at session start:
+``JNS_PEER_PIP_INDEX``: ``HOST:PORT`` of the index; its URL is
+``https://localhost:<port>/simple/`` (the session CA of ``tls_peers.py`` signs its
+certificate, for ``localhost``).  It serves three packages made at session start:
 
 ``jnsdemo 1.0``   a wheel (``py2.py3-none-any``) whose module ``jnsdemo`` has ``VALUE = 'demo'``
                   and which requires ``jnsdep>=1.0``;
@@ -132,8 +133,8 @@ class PipIndex(ThreadingHTTPServer):
         import sys
         self.errors.append("pip-index %r: %r" % (client_address, sys.exc_info()[1]))
 
-    def url(self):
-        return "https://localhost:%d/simple/" % self.server_address[1]
+    def env_value(self):
+        return "%s:%d" % self.server_address[:2]
 
     def stop(self):
         import shutil
@@ -150,7 +151,7 @@ def attach(peers_class):
         base = env(self)
         if getattr(self, "pip_index", None) is None:
             self.pip_index = PipIndex(base["JNS_PEER_TLS_DIR"])
-        return dict(base, JNS_PEER_PIP_INDEX=self.pip_index.url())
+        return dict(base, JNS_PEER_PIP_INDEX=self.pip_index.env_value())
 
     def errors_with_index(self):
         return errors(self) + (self.pip_index.errors if getattr(self, "pip_index", None)
