@@ -542,14 +542,18 @@ class SSLSocket(tcp.socket):
     def read(self, len=1024, buffer=None):
         """Up to `len` bytes of plaintext ('' at close_notify; at a ragged EOF too when
         suppress_ragged_eofs, else SSLEOFError).  With `buffer`: fills it, returns the count."""
-        self._check_open()
+        if self._closed:
+            raise ValueError('Read on closed or unwrapped SSL socket.')
         session = self._session('Read')
         if session is None:
             raise socket_error(errno.ENOTCONN)
-        if buffer is not None and len <= 0:
-            len = _buffer_size(buffer)
+        if buffer is not None:
+            room = _buffer_size(buffer)
+            len = room if len <= 0 else min(len, room)
         if len < 0:
             raise ValueError('size should not be negative')
+        if len == 0:
+            return '' if buffer is None else 0
         try:
             data = self._read(session, len)
         except SSLError as exc:
@@ -639,7 +643,8 @@ class SSLSocket(tcp.socket):
     def write(self, data):
         """Send `data` through TLS; the count of bytes taken (SSLWantWriteError when a
         non-blocking socket has no room)."""
-        self._check_open()
+        if self._closed:
+            raise ValueError('Write on closed or unwrapped SSL socket.')
         session = self._session('Write')
         if session is None:
             raise ValueError('Write on closed or unwrapped SSL socket.')
