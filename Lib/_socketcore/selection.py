@@ -7,6 +7,10 @@ before the call is found by the first test, and an edge between a test and the w
 caught by the generation check, so no wake-up is missed; spurious ones only cost a re-test.
 The deadline is fixed when the call starts, so repeated wake-ups never stretch the wait.
 
+Event loops pass the same lists call after call: from the second such call on, `selectcache`
+answers from a registration that stays on the sockets between calls (same answers, cost
+following what changed); the path below serves every other call.
+
 This module also holds what `poll` and `epoll` share with `select`: the `Waiter`, the
 `select.error` class and the rules that turn an argument into a file number and a socket.
 """
