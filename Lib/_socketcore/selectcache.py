@@ -55,7 +55,7 @@ def select(keys, bits, timeout):
     the three groups; `timeout` is checked seconds or None."""
     record = getattr(_local, 'record', None)
     if record is not None:
-        if keys == record.keys:
+        if _same(keys, record.keys):
             result = record.select(keys, timeout)
             if result is not None:
                 return result
@@ -70,7 +70,7 @@ def select(keys, bits, timeout):
         _local.pending = None
         return None
     pending = getattr(_local, 'pending', None)
-    if pending is None or keys != pending:
+    if pending is None or not _same(keys, pending):
         _local.pending = keys
         return None
     _local.pending = None
@@ -79,6 +79,15 @@ def select(keys, bits, timeout):
     record = Registration(keys, bits)   # resolves every object: EBADF as the general path
     _local.record = record
     return record.select(keys, timeout)
+
+
+def _same(keys, other):
+    """True if two snapshots hold equal objects.  Identical objects compare without a
+    call; others may run an object's own __eq__, whose failure only means "not the same"."""
+    try:
+        return keys == other
+    except Exception:
+        return False
 
 
 def forget():

@@ -139,6 +139,33 @@ class RepeatedSelectTests(NetTestCase):
             self.assertEqual(r, [numbers[5]])
             self.assertTrue(r[0] is longs[5])
 
+    def test_objects_with_fileno_are_asked_every_time_and_never_compared(self):
+        class Wrapper(object):
+            def __init__(self, sock):
+                self.sock = sock
+
+            def fileno(self):
+                return self.sock.fileno()
+
+            def __eq__(self, other):
+                raise AssertionError("select compared the objects it was given")
+
+            __ne__ = __eq__
+            __hash__ = object.__hash__
+
+        clients, servers = self.pairs(4)
+        clients[1].sendall(b"w")
+        self.settle(servers, [servers[1]])
+        for _ in range(3):
+            fresh = [Wrapper(s) for s in servers]
+            self.assertSameObjects(select.select(fresh, [], [], 0)[0], [fresh[1]])
+        same = [Wrapper(s) for s in servers]
+        for _ in range(3):
+            self.assertSameObjects(select.select(same, [], [], 0)[0], [same[1]])
+        same[3].sock = servers[1]      # its fileno() now names the ready socket
+        for _ in range(2):
+            self.assertSameObjects(select.select(same, [], [], 0)[0], [same[1], same[3]])
+
     def test_duplicates_and_all_three_lists(self):
         clients, servers = self.pairs(6)
         clients[1].sendall(b"d")
