@@ -45,6 +45,9 @@ try:   # the JDK's Linux extensions (jdk.net), present on OpenJDK 11 and later
 except (ImportError, AttributeError):
     _KEEPALIVE_TUNING = ()
 
+# Linux doubles SO_RCVBUF/SO_SNDBUF when they are set and reports the doubled size.
+_KERNEL_DOUBLED = (StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF)
+
 _NioChannelOption = None
 
 
@@ -154,6 +157,8 @@ def get_option(sock, state, level, option, buflen=None):
         packed = struct.pack('ii', int(seconds >= 0), max(seconds, 0))
         return packed if buflen else struct.unpack('i', packed[:4])[0]
     number = int(bool(value)) if kind == _BOOL else int(value)
+    if java_option in _KERNEL_DOUBLED:
+        number *= 2   # the JDK halves what Linux reports; CPython shows the kernel's figure
     return _packed(number, buflen)
 
 
