@@ -19,3 +19,9 @@ def _test_decode_cert(path):
 
 def RAND_status():
     return True
+
+
+# The engine description (ssl.py computes it; importing ssl here is safe either way round:
+# ssl imports this module only after defining these names).
+from ssl import OPENSSL_VERSION, OPENSSL_VERSION_INFO, OPENSSL_VERSION_NUMBER  # noqa: E402
+_OPENSSL_API_VERSION = OPENSSL_VERSION_INFO
