@@ -11,6 +11,7 @@ from _socketcore.addresses import (
     inet_aton, inet_ntoa, inet_pton, inet_ntop, htons, ntohs, htonl, ntohl)
 from _socketcore.names import getnameinfo, getservbyname, getservbyport, getprotobyname
 from _socketcore.tcp import socket, SocketType
+from _socketcore import socktypes   # socket(family, type) picks its class
 from _socketcore.unix import socketpair
 from _socketcore.timeouts import getdefaulttimeout, setdefaulttimeout
 

@@ -1,6 +1,6 @@
 """Which class serves `socket.socket(family, type)`.
 
-`tcp.socket.__new__` asks `class_for` when the caller constructs `socket.socket` itself
+`tcp.socket.__new__` asks `class_for` (bound below) when the caller constructs `socket.socket` itself
 (subclasses of socket.socket keep their own class, and therefore SOCK_STREAM).  Every class
 returned is a subclass of `tcp.socket`, so `isinstance(s, socket.socket)` holds for all.
 """
@@ -10,14 +10,20 @@ from __future__ import absolute_import
 from _socketcore import constants as _c
 
 
+from _socketcore import tcp, udp, unix
+
+
 def class_for(family, type):
     """The socket class for (family, type): UDP, AF_UNIX (whose constructor refuses the
     types the JVM lacks), else tcp.socket (which raises for anything it does not serve)."""
     if type == _c.SOCK_DGRAM and family in (_c.AF_INET, _c.AF_INET6):
-        from _socketcore.udp import DatagramSocket
-        return DatagramSocket
+        return udp.DatagramSocket
     if family == _c.AF_UNIX:
-        from _socketcore.unix import UnixStreamSocket
-        return UnixStreamSocket
-    from _socketcore.tcp import socket
-    return socket
+        return unix.UnixStreamSocket
+    return tcp.socket
+
+
+# Bound when this module loads (from `_socket`), not looked up per call: an import inside
+# a function runs against the calling thread's current interpreter, which after an embedded
+# PythonInterpreter.exec may be another one, whose classes would not be ours.
+tcp.class_for = class_for

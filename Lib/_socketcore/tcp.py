@@ -46,13 +46,17 @@ def _stream_options(bootstrap, child=False):
         option(netty.ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
 
 
+class_for = None   # (family, type) -> socket class; set by socktypes when it loads
+
+
 class socket(object):
     """A TCP socket with CPython 2.7's interface (blocking, timeout and non-blocking modes)."""
 
     # --- issue 7: socket(family, type) returns the class serving that type (see socktypes)
     def __new__(cls, family=_c.AF_INET, type=_c.SOCK_STREAM, *args, **kwargs):
         if cls is socket:
-            from _socketcore.socktypes import class_for
+            if class_for is None:
+                from _socketcore import socktypes   # binds class_for
             cls = class_for(family, type)
         return object.__new__(cls)
 
