@@ -210,3 +210,41 @@ def test_no_threads_first_socket_operation_raises(jy_impl, jns_peers, tmp_path):
         "connect: socket.error 12 True", "listen: socket.error 12 True",
         "connect again: socket.error 12 True", "afterwards: ok"]), proc.stdout + proc.stderr
     assert "Exception" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
+
+
+OUTER_AFTER_INNER_SCRIPT = textwrap.dedent('''
+    import socket
+    from org.python.util import PythonInterpreter
+    from org.python.core import PyStringMap, PySystemState
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    port = server.getsockname()[1]
+    for round in range(2):
+        inner = PythonInterpreter(PyStringMap(), PySystemState())
+        inner.exec("import socket\\n"
+                   "s = socket.create_connection(('127.0.0.1', %d))\\n"
+                   "s.sendall('from inner')\\n"
+                   "s.close()\\n" % port)
+        # the thread now last ran the inner interpreter: our sockets must still be ours
+        conn, _ = server.accept()
+        print("%s %s %s" % (round, type(conn) is socket.socket, conn.recv(64)))
+        conn.close()
+        inner.cleanup()
+        inner.close()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    print(isinstance(udp, socket.socket))
+''')
+
+
+def test_outer_interpreter_keeps_its_sockets_after_an_embedded_one_ran(jy_impl, tmp_path):
+    if not jy_impl.java:
+        pytest.skip("PythonInterpreter embedding needs a JVM (%s is not one)" % jy_impl.name)
+    import subprocess
+    script = tmp_path / "outer.py"
+    script.write_text(OUTER_AFTER_INNER_SCRIPT)
+    proc = subprocess.run(jy_impl.command + [str(script)], env=jy_impl.child_env({}),
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert (proc.returncode, proc.stdout.splitlines()) == (
+        0, ["0 True from inner", "1 True from inner", "True"]), (
+        "exit %s\nstdout:\n%s\nstderr:\n%s" % (proc.returncode, proc.stdout, proc.stderr[-4000:]))
