@@ -29,6 +29,7 @@ from java.lang import Integer, Throwable
 from java.util.concurrent.locks import ReentrantLock
 from java.util.concurrent.atomic import AtomicLong
 
+from _socketcore.watched import Watched
 from _socketcore import netty, readiness
 from _socketcore.bytesconv import bytebuf_to_str
 from _socketcore.errors import errno_of
@@ -45,7 +46,7 @@ REF_CHANGES = AtomicLong()
 CLOSE_WAIT_MS = 1000
 
 
-class StreamState(object):
+class StreamState(Watched):
     """State of one TCP endpoint; see the module docstring for the threading contract."""
 
     def __init__(self, family):
@@ -96,50 +97,6 @@ class StreamState(object):
     @property
     def accept_pending(self):
         return len(self.accept_queue)
-
-    def poll_mask(self):
-        self.lock.lock()
-        try:
-            return readiness.poll_mask(self)
-        finally:
-            self.lock.unlock()
-
-    # ------------------------------------------------------------------ watchers
-
-    def add_watcher(self, watcher):
-        self.lock.lock()
-        try:
-            self.watchers = self.watchers + (watcher,)
-        finally:
-            self.lock.unlock()
-
-    def remove_watcher(self, watcher):
-        self.lock.lock()
-        try:
-            items = list(self.watchers)
-            if watcher in items:
-                items.remove(watcher)
-            self.watchers = tuple(items)
-        finally:
-            self.lock.unlock()
-
-    def _signal(self):
-        """Wake blocked callers (lock held) -- then, after unlock, the watchers."""
-        self.changed.signalAll()
-
-    def _wake_watchers(self):
-        for watcher in self.watchers:
-            watcher.wake(self)
-
-    def _update(self, change, *args):
-        self.lock.lock()
-        try:
-            result = change(*args)
-            self._signal()
-        finally:
-            self.lock.unlock()
-        self._wake_watchers()
-        return result
 
     # ------------------------------------------------------------------ event loop side
     # Everything below runs on an event-loop thread: short, non-blocking, never raises.

@@ -28,6 +28,7 @@ from java.lang import Throwable
 from java.util.concurrent.locks import ReentrantLock
 
 from _socketcore import netty, readiness
+from _socketcore.watched import Watched
 from _socketcore.bytesconv import bytebuf_to_str
 from _socketcore.errors import errno_of
 from _socketcore.readiness import NEW, CONNECTED, CLOSED
@@ -38,7 +39,7 @@ CLOSE_WAIT_MS = 1000
 KIND = 'datagram'
 
 
-class DatagramState(object):
+class DatagramState(Watched):
     """State of one UDP endpoint; see the module docstring for the threading contract."""
 
     kind = KIND
@@ -63,44 +64,6 @@ class DatagramState(object):
         self.refs = 1
 
     # ------------------------------------------------------------------ levels and watchers
-
-    def poll_mask(self):
-        self.lock.lock()
-        try:
-            return readiness.poll_mask(self)
-        finally:
-            self.lock.unlock()
-
-    def add_watcher(self, watcher):
-        self.lock.lock()
-        try:
-            self.watchers = self.watchers + (watcher,)
-        finally:
-            self.lock.unlock()
-
-    def remove_watcher(self, watcher):
-        self.lock.lock()
-        try:
-            items = list(self.watchers)
-            if watcher in items:
-                items.remove(watcher)
-            self.watchers = tuple(items)
-        finally:
-            self.lock.unlock()
-
-    def _wake_watchers(self):
-        for watcher in self.watchers:
-            watcher.wake(self)
-
-    def _update(self, change, *args):
-        self.lock.lock()
-        try:
-            result = change(*args)
-            self.changed.signalAll()
-        finally:
-            self.lock.unlock()
-        self._wake_watchers()
-        return result
 
     def signal(self):
         """Wake waiters and watchers after a user-side change (lock not held)."""
