@@ -35,5 +35,6 @@ Where things live (one job per module):
 - `tlscerts`, `tlshostname`, `tlsciphers` -- PEM/DER, keys, certificate dicts; match_hostname;
   OpenSSL cipher strings <-> JSSE suites
 - `tlscontext` -- ssl.SSLContext (one Netty SslContext per configuration)
-- `tlssocket`  -- ssl.SSLSocket: SslHandler in the pipeline, handshake/close/unwrap
+- `tlspipeline` -- the event-loop side of TLS: SslHandler and event handlers, TlsSession
+- `tlssocket`  -- ssl.SSLSocket: handshake, read/write, close and unwrap for the user
 """
