@@ -317,3 +317,31 @@ class CloseFromAnotherThreadTests(NetTestCase):
     def test_sendall(self):
         s = self.connect("SLOW", timeout=None)
         self.blocked_call_ends_with_ebadf(s, s.sendall, b"\0" * (64 * 1024 * 1024))
+
+
+class SubclassAndWrapTests(NetTestCase):
+
+    def test_subclass_keeps_its_methods_and_works(self):
+        class Tagged(socket.socket):
+            def tag(self):
+                return "tagged %d" % self.family
+        s = self.track(Tagged(socket.AF_INET, socket.SOCK_STREAM))
+        s.settimeout(10)
+        self.assertTrue(isinstance(s, socket.socket))
+        self.assertEqual(s.tag(), "tagged %d" % socket.AF_INET)
+        s.connect(peer("ECHO"))
+        s.sendall(b"sub")
+        self.assertEqual(recv_exact(s, 3), b"sub")
+
+    def test_wrapping_with_sock_shares_the_connection(self):
+        s = self.connect("ECHO")
+        other = self.track(socket.socket(_sock=s._sock))
+        other.settimeout(10)
+        other.sendall(b"shared")
+        self.assertEqual(recv_exact(s, 6), b"shared")
+        self.assertEqual(other.getpeername(), s.getpeername())
+
+    def test_socket_type_names(self):
+        s = self.tcp()
+        self.assertTrue(isinstance(s, socket.SocketType))
+        self.assertTrue(isinstance(s, socket._socketobject))
