@@ -29,6 +29,8 @@ import socket
 import tempfile
 import threading
 
+from .peers import _read_line
+
 ENV_NAMES = ("JNS_PEER_UDP_ECHO", "JNS_PEER_UDP_ECHO6", "JNS_PEER_UDP_BURST",
              "JNS_PEER_UNIX_ECHO", "JNS_PEER_UNIX_DIALER")
 
@@ -168,18 +170,6 @@ class UnixEcho(_StreamServer):
                 break
             conn.sendall(data)
         conn.shutdown(socket.SHUT_WR)
-
-
-def _read_line(sock, limit=4096):
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = sock.recv(1)
-        if not chunk:
-            break
-        buf += chunk
-        if len(buf) > limit:
-            raise ValueError("control line too long")
-    return buf.decode("utf-8", "replace").strip()
 
 
 class UnixDialer(_StreamServer):

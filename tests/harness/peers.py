@@ -108,7 +108,7 @@ def _read_line(sock, limit=4096):
         buf += chunk
         if len(buf) > limit:
             raise ValueError("control line too long")
-    return buf.decode("ascii", "replace").strip()
+    return buf.decode("utf-8", "replace").strip()
 
 
 class _Server(object):
