@@ -164,24 +164,6 @@ class CrowdServer(_Server):
 
 def attach(peers_class):
     """Hook the crowd into ``peers.Peers`` (after the TLS peers, whose CA it trusts)."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def env_with_crowd(self):
-        base = env(self)
-        if getattr(self, "crowd", None) is None:
-            self.crowd = CrowdServer(base["JNS_PEER_TLS_DIR"])
-        return dict(base, JNS_PEER_CROWD=self.crowd.env_value())
-
-    def errors_with_crowd(self):
-        extra = self.crowd.errors if getattr(self, "crowd", None) else []
-        return errors(self) + extra
-
-    def stop_with_crowd(self):
-        if getattr(self, "crowd", None) is not None:
-            self.crowd.stop()
-            self.crowd = None
-        stop(self)
-
-    peers_class.env = env_with_crowd
-    peers_class.errors = errors_with_crowd
-    peers_class.stop = stop_with_crowd
+    from .peers import OneServer, attach_group
+    attach_group(peers_class, 'crowd',
+                 lambda base: OneServer("JNS_PEER_CROWD", CrowdServer(base["JNS_PEER_TLS_DIR"])))

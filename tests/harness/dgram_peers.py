@@ -264,28 +264,6 @@ class DgramPeers(object):
 
 
 def attach(peers_class):
-    """Hook these peers into ``peers.Peers``: started with the others on the first
-    ``env()``, their variables merged into it, their errors reported and stopped with it."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def dgram(self):
-        if getattr(self, "dgram", None) is None:
-            self.dgram = DgramPeers()
-        return self.dgram
-
-    def env_with_dgram(self):
-        return dict(env(self), **dgram(self).env())
-
-    def errors_with_dgram(self):
-        extra = self.dgram.errors() if getattr(self, "dgram", None) else []
-        return errors(self) + extra
-
-    def stop_with_dgram(self):
-        stop(self)
-        if getattr(self, "dgram", None) is not None:
-            self.dgram.stop()
-            self.dgram = None
-
-    peers_class.env = env_with_dgram
-    peers_class.errors = errors_with_dgram
-    peers_class.stop = stop_with_dgram
+    """Hook these peers into ``peers.Peers`` (started on its first ``env()``)."""
+    from .peers import attach_group
+    attach_group(peers_class, 'dgram', lambda base: DgramPeers())

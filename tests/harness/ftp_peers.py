@@ -202,24 +202,7 @@ class FtpServer(_LineServer):
 
 def attach(peers_class):
     """Hook the FTP peer into ``peers.Peers`` (after the TLS peers, whose PKI it uses)."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def env_with_ftp(self):
-        base = env(self)
-        if getattr(self, "ftp", None) is None:
-            from .mail_peers import _context
-            self.ftp = FtpServer(_context(base["JNS_PEER_TLS_DIR"]))
-        return dict(base, JNS_PEER_FTP=self.ftp.env_value())
-
-    def errors_with_ftp(self):
-        return errors(self) + (self.ftp.errors if getattr(self, "ftp", None) else [])
-
-    def stop_with_ftp(self):
-        if getattr(self, "ftp", None) is not None:
-            self.ftp.stop()
-            self.ftp = None
-        stop(self)
-
-    peers_class.env = env_with_ftp
-    peers_class.errors = errors_with_ftp
-    peers_class.stop = stop_with_ftp
+    from .peers import OneServer, attach_group
+    from .mail_peers import _context
+    attach_group(peers_class, 'ftp',
+                 lambda base: OneServer("JNS_PEER_FTP", FtpServer(_context(base["JNS_PEER_TLS_DIR"]))))

@@ -289,24 +289,5 @@ class HttpPeers(object):
 
 def attach(peers_class):
     """Hook these peers into ``peers.Peers`` (after the TLS peers, whose PKI they use)."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def env_with_http(self):
-        base = env(self)
-        if getattr(self, "http", None) is None:
-            self.http = HttpPeers(base["JNS_PEER_TLS_DIR"])
-        return dict(base, **self.http.env())
-
-    def errors_with_http(self):
-        extra = self.http.errors() if getattr(self, "http", None) else []
-        return errors(self) + extra
-
-    def stop_with_http(self):
-        if getattr(self, "http", None) is not None:
-            self.http.stop()
-            self.http = None
-        stop(self)
-
-    peers_class.env = env_with_http
-    peers_class.errors = errors_with_http
-    peers_class.stop = stop_with_http
+    from .peers import attach_group
+    attach_group(peers_class, 'http', lambda base: HttpPeers(base["JNS_PEER_TLS_DIR"]))

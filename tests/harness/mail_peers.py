@@ -257,23 +257,5 @@ class MailPeers(object):
 
 def attach(peers_class):
     """Hook these peers into ``peers.Peers`` (after the TLS peers, whose PKI they use)."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def env_with_mail(self):
-        base = env(self)
-        if getattr(self, "mail", None) is None:
-            self.mail = MailPeers(base["JNS_PEER_TLS_DIR"])
-        return dict(base, **self.mail.env())
-
-    def errors_with_mail(self):
-        return errors(self) + (self.mail.errors() if getattr(self, "mail", None) else [])
-
-    def stop_with_mail(self):
-        if getattr(self, "mail", None) is not None:
-            self.mail.stop()
-            self.mail = None
-        stop(self)
-
-    peers_class.env = env_with_mail
-    peers_class.errors = errors_with_mail
-    peers_class.stop = stop_with_mail
+    from .peers import attach_group
+    attach_group(peers_class, 'mail', lambda base: MailPeers(base["JNS_PEER_TLS_DIR"]))

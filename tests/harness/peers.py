@@ -431,6 +431,51 @@ def dial(peers, host, port, nbytes, delay_ms=0, timeout=IO_TIMEOUT):
         return _read_line(ctl)
 
 
+class OneServer(object):
+    """A single server seen as a peer group: one environment variable."""
+
+    def __init__(self, name, server):
+        self.name, self.server = name, server
+
+    def env(self):
+        return {self.name: self.server.env_value()}
+
+    def errors(self):
+        return list(self.server.errors)
+
+    def stop(self):
+        self.server.stop()
+
+
+def attach_group(peers_class, attribute, start):
+    """Hook a group of peers into ``Peers``: ``start(env so far)`` makes it on the first
+    ``env()`` (so it can use e.g. the TLS peers' PKI), its variables join that environment,
+    its errors are reported and it is stopped with the others.  The group has ``env()``,
+    ``errors()`` and ``stop()``."""
+    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
+
+    def env_with_group(self):
+        base = env(self)
+        if getattr(self, attribute, None) is None:
+            setattr(self, attribute, start(base))
+        return dict(base, **getattr(self, attribute).env())
+
+    def errors_with_group(self):
+        group = getattr(self, attribute, None)
+        return errors(self) + (group.errors() if group is not None else [])
+
+    def stop_with_group(self):
+        group = getattr(self, attribute, None)
+        if group is not None:
+            group.stop()
+            setattr(self, attribute, None)
+        stop(self)
+
+    peers_class.env = env_with_group
+    peers_class.errors = errors_with_group
+    peers_class.stop = stop_with_group
+
+
 # TLS peers (tls_peers.py subclasses _Server, so it is imported once _Server exists)
 from . import tls_peers  # noqa: E402
 from . import bulk_peers  # noqa: E402

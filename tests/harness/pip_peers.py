@@ -145,24 +145,6 @@ class PipIndex(ThreadingHTTPServer):
 
 def attach(peers_class):
     """Hook the index into ``peers.Peers`` (after the TLS peers, whose PKI it uses)."""
-    env, errors, stop = peers_class.env, peers_class.errors, peers_class.stop
-
-    def env_with_index(self):
-        base = env(self)
-        if getattr(self, "pip_index", None) is None:
-            self.pip_index = PipIndex(base["JNS_PEER_TLS_DIR"])
-        return dict(base, JNS_PEER_PIP_INDEX=self.pip_index.env_value())
-
-    def errors_with_index(self):
-        return errors(self) + (self.pip_index.errors if getattr(self, "pip_index", None)
-                               else [])
-
-    def stop_with_index(self):
-        if getattr(self, "pip_index", None) is not None:
-            self.pip_index.stop()
-            self.pip_index = None
-        stop(self)
-
-    peers_class.env = env_with_index
-    peers_class.errors = errors_with_index
-    peers_class.stop = stop_with_index
+    from .peers import OneServer, attach_group
+    attach_group(peers_class, 'pip_index',
+                 lambda base: OneServer("JNS_PEER_PIP_INDEX", PipIndex(base["JNS_PEER_TLS_DIR"])))
