@@ -11,7 +11,7 @@ import os as _os
 import sys as _sys
 from collections import namedtuple as _namedtuple
 
-from java.lang import System as _System
+from java.lang import System as _System, Throwable as _Throwable
 from java.security import SecureRandom as _SecureRandom
 
 import socket as _socket_module
@@ -29,26 +29,16 @@ from _socketcore.tlscerts import (der_to_pem as DER_cert_to_PEM_cert,
 from _socketcore.tlshostname import match_hostname
 from _socketcore.tlscontext import SSLContext
 from _socketcore.tlssocket import SSLSocket
-from _socketcore import netty as _netty
+from _socketcore import tlsengine as _tlsengine
 
 
-def _engine_description():
-    from _socketcore.tlsciphers import engine_suites  # noqa: F401 (engine is loadable)
-    from javax.net.ssl import SSLContext as _JavaContext
-    provider = _JavaContext.getDefault().getProvider()
-    netty = 'Netty (bundled with Jython)' if _netty.BUNDLED else 'Netty 4.1'
-    return 'JDK %s %s (Java %s) via %s SslHandler' % (
-        provider.getName(), provider.getVersionStr(),
-        _System.getProperty('java.version'), netty)
-
-
+# issue 5: what engine really runs (tlsengine: the JDK's, or OpenSSL via netty-tcnative)
 try:
-    OPENSSL_VERSION = str(_engine_description())
-except Exception:
+    OPENSSL_VERSION = str(_tlsengine.description())
+except (Exception, _Throwable):
     OPENSSL_VERSION = 'JDK JSSE via Netty SslHandler'
-# The OpenSSL feature level the JDK engine offers (TLS 1.3, ALPN, SNI): 1.1.1.
-OPENSSL_VERSION_INFO = (1, 1, 1, 0, 15)
-OPENSSL_VERSION_NUMBER = 0x1010100F
+OPENSSL_VERSION_NUMBER = _tlsengine.version_number()
+OPENSSL_VERSION_INFO = _tlsengine.version_info()
 _OPENSSL_API_VERSION = OPENSSL_VERSION_INFO
 
 _DEFAULT_CIPHERS = ('ECDH+AESGCM:ECDH+CHACHA20:DH+AESGCM:DH+CHACHA20:ECDH+AES256:DH+AES256:'

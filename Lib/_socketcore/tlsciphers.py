@@ -10,6 +10,8 @@ TLS 1.3 suites are not governed by cipher strings (as in OpenSSL) and stay enabl
 """
 from javax.net.ssl import SSLContext as _JavaSSLContext
 
+from _socketcore import tlsengine
+
 _KX = {
     'RSA': ('', ('kRSA', 'aRSA', 'RSA')),
     'ECDHE_RSA': ('ECDHE-RSA', ('kECDHE', 'kEECDH', 'ECDHE', 'EECDH', 'ECDH', 'aRSA')),
@@ -97,6 +99,16 @@ def _engine_suites():
         suite = describe(name)
         if suite is not None:
             suites.append(suite)
+    # issue 5: on the OpenSSL engine, the suites it offers, in the JDK's order (so a cipher
+    # string selects the same order on both engines), then any the JDK lacks
+    offered = tlsengine.openssl_suites()
+    if offered is not None:
+        suites = [s for s in suites if s.jsse in offered]
+        known = set(s.jsse for s in suites)
+        for name in sorted(offered - known):
+            suite = describe(name)
+            if suite is not None:
+                suites.append(suite)
     return suites
 
 
@@ -104,7 +116,7 @@ _SUITES = None
 
 
 def engine_suites():
-    """Every suite the JDK engine enables by default, in its preference order (cached)."""
+    """Every suite the engine enables by default, in the JDK's preference order (cached)."""
     global _SUITES
     if _SUITES is None:
         _SUITES = _engine_suites()

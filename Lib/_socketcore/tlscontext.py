@@ -1,8 +1,9 @@
 """SSLContext: a TLS configuration, turned into one Netty SslContext per configuration.
 
 Every setter records the setting and drops the cached Netty SslContext; `netty_context(
-server_side)` builds it again on first use (SslContextBuilder, JDK engine), so a context
-used by many connections is built once.  Settings are applied, not just stored:
+server_side)` builds it again on first use (SslContextBuilder, on the engine tlsengine
+chose: the JDK's or OpenSSL), so a context used by many connections is built once.
+Settings are applied, not just stored:
 protocol + OP_NO_* -> enabled protocols, set_ciphers -> JSSE suites, verify_mode ->
 trust manager / client auth, load_* -> trust store and key manager, ALPN -> Netty's
 ApplicationProtocolConfig.  Hostname checking is done by the socket after the handshake
@@ -15,7 +16,7 @@ from java.security import KeyStore
 from java.util import ArrayList
 from javax.net.ssl import TrustManagerFactory
 
-from _socketcore import netty, tlsciphers, tlscerts
+from _socketcore import netty, tlsciphers, tlscerts, tlsengine
 from _socketcore import tlsconstants as _k
 from _socketcore.tlserrors import SSLError, from_java, ssl_error
 
@@ -325,7 +326,7 @@ class SSLContext(object):
             builder = netty.SslContextBuilder.forClient()
             if self._key is not None:
                 builder.keyManager(self._key, _list(self._chain))
-        builder.sslProvider(netty.SslProvider.JDK)
+        builder.sslProvider(tlsengine.provider())
         protocols = self.enabled_protocols()
         if not protocols:
             raise ssl_error('NO_PROTOCOLS_AVAILABLE', 'no protocols available')

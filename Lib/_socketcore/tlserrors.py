@@ -1,12 +1,14 @@
 """ssl's exception classes, and the one place where Java TLS failures become them.
 
-`from_java(cause)` turns whatever the JDK engine or Netty's SslHandler reports
+`from_java(cause)` turns whatever the TLS engine (the JDK's, or OpenSSL's error strings
+through netty-tcnative) or Netty's SslHandler reports
 (SSLHandshakeException, CertPathValidatorException, alerts, DecoderException wrappers,
 ClosedChannelException during a handshake, ...) into the SSLError subclass CPython 2.7.18
 raises in the same situation, with OpenSSL-style `.library`, `.reason` and message text
 ``[SSL: REASON] description (detail)``.  Nothing Java escapes from here.
 """
 import errno
+import re
 
 from java.lang import Throwable
 from java.nio.channels import ClosedChannelException
@@ -151,6 +153,33 @@ _BY_MESSAGE = [
 ]
 
 
+# OpenSSL's (BoringSSL's) error strings, as netty-tcnative puts them in its exceptions:
+# error:100000c0:SSL routines:OPENSSL_internal:PEER_DID_NOT_RETURN_A_CERTIFICATE
+_OPENSSL_ERROR = re.compile(r'error:[0-9a-fA-F]+:([^:]*):[^:]*:([A-Z0-9_]+)')
+_OPENSSL_LIBRARIES = {'SSL routines': 'SSL', 'X.509 certificate routines': 'X509',
+                      'PEM routines': 'PEM', 'asn1 encoding routines': 'ASN1'}
+# BoringSSL reasons that OpenSSL names otherwise (a client whose ClientHello the server
+# refused with a handshake_failure alert)
+_OPENSSL_REASONS = {
+    'HANDSHAKE_FAILURE_ON_CLIENT_HELLO': 'SSLV3_ALERT_HANDSHAKE_FAILURE',
+}
+_OPENSSL_ALERT = re.compile(r'^(?:SSLV3|TLSV1|TLSV13)_ALERT_(.+)$')
+
+
+def _from_openssl(text):
+    """The ssl exception for an OpenSSL error string in `text`, else None."""
+    match = _OPENSSL_ERROR.search(text)
+    if match is None:
+        return None
+    library, reason = match.group(1), match.group(2)
+    reason = _OPENSSL_REASONS.get(reason, reason)
+    alert = _OPENSSL_ALERT.match(reason)
+    if alert:
+        return alert_error(alert.group(1).lower())
+    return ssl_error(reason, reason.lower().replace('_', ' '), text,
+                     library=_OPENSSL_LIBRARIES.get(library, 'SSL'))
+
+
 def _chain(cause):
     """The cause chain of a Throwable, outermost first (at most 10 deep)."""
     seen = []
@@ -173,6 +202,10 @@ def from_java(cause, handshaking=False):
         if isinstance(link, (CertificateExpiredException, CertificateNotYetValidException,
                              CertPathValidatorException, CertPathBuilderException)):
             return verify_failed(_message(link) or None)
+    for link in chain:
+        found = _from_openssl(_message(link))
+        if found is not None:
+            return found
     for link in chain:
         text = _message(link)
         lower = text.lower()

@@ -10,6 +10,8 @@ and reads ``results.jsonl``: one JSON object per line, written and flushed as th
 that a crash or a hang still leaves the results of the cases that finished.  Events:
 
 ``{"event": "begin", "python": ..., "platform": ..., "socket_file": ...}``
+    plus ``"tls_engine": ssl.OPENSSL_VERSION`` when ``JNS_TEST_TLS_ENGINE`` is set (the plugin
+    checks that the engine asked for is the one that ran: no silent fallback)
 ``{"event": "start", "id": "Class.test_name"}``     before each case runs
 ``{"event": "result", "id": ..., "outcome": ..., "text": ..., "duration": ...}``
     outcome is one of passed, failed, error, skipped, xfailed, xpassed; ``text`` holds the
@@ -152,8 +154,15 @@ def main(argv):
         socket_file = getattr(socket, "__file__", "")
     except:  # noqa: E722
         socket_file = "import failed: " + traceback.format_exc()
-    result.emit(event="begin", python=sys.version, platform=sys.platform,
-                executable=sys.executable or "", socket_file=socket_file)
+    begin = dict(python=sys.version, platform=sys.platform,
+                 executable=sys.executable or "", socket_file=socket_file)
+    if os.environ.get("JNS_TEST_TLS_ENGINE"):
+        try:
+            import ssl
+            begin["tls_engine"] = ssl.OPENSSL_VERSION
+        except:  # noqa: E722
+            begin["tls_engine"] = "import ssl failed: " + traceback.format_exc()
+    result.emit(event="begin", **begin)
 
     try:
         module = __import__(module_name)

@@ -16,13 +16,24 @@ non-zero, reported a case the static collection did not list, had errors outside
 printed a Netty ``LEAK:`` line, and (mode ``ours``) when ``socket`` did not come from our
 ``Lib/``.  A ``LEAK:`` line also fails every case of the module and the whole session.
 
+TLS engines (issue 5): with ``ours``, a module that mentions ``ssl`` runs on the JDK's engine
+(``JNS_TLS_ENGINE=jdk``) and, as the extra collector ``<module>::openssl``, a second time in
+its own process on OpenSSL (``JNS_TLS_ENGINE=openssl``: netty-tcnative from
+``build/lib-openssl``, which ``./antw openssl`` / ``./antw test`` fetch; skipped with the
+reason when it is missing).  Both runs set ``JNS_TEST_TLS_ENGINE``; the child reports
+``ssl.OPENSSL_VERSION`` and ``__process__`` fails unless it names the engine asked for, so a
+silent fallback to the JDK's engine fails the run.  ``--jy-tls-engines`` (env
+``JNS_TEST_TLS_ENGINES``, default ``jdk,openssl``) picks the runs.
+
 Options: ``--jy-impl`` (``ours``, ``stock``, ``cpython2``; env ``JNS_TEST_IMPL``),
 ``--jy-timeout`` (seconds per module; env ``JNS_TEST_TIMEOUT``, default 300) and
 ``--jy-log-dir`` (default ``build/test-logs``; a subdirectory per implementation).
 """
 
 import fnmatch
+import glob
 import os
+import re
 
 import pytest
 
@@ -31,6 +42,26 @@ from . import discovery, impls, peers, runs
 MODULE_GLOB = "jy_*.py"
 PROCESS_ITEM = "__process__"
 DEFAULT_TIMEOUT = 300.0
+TLS_ENGINES = ("jdk", "openssl")
+# what ssl.OPENSSL_VERSION must contain on each engine
+TLS_ENGINE_MARKS = {"jdk": "JDK", "openssl": "BoringSSL"}
+OPENSSL_LIB = os.path.join("build", "lib-openssl")
+
+
+def uses_tls(source):
+    """A module that mentions ssl (ssl, SMTP_SSL, IMAP4_SSL...) runs on each TLS engine."""
+    return re.search(r"ssl", source, re.IGNORECASE) is not None
+
+
+def openssl_available():
+    """None when netty-tcnative is in build/lib-openssl, else why not."""
+    if glob.glob(os.path.join(impls.REPO, OPENSSL_LIB, "netty-tcnative-*.jar")):
+        return None
+    return "%s has no netty-tcnative jars: run ./antw openssl" % OPENSSL_LIB
+
+
+def tls_engine_env(engine):
+    return {"JNS_TLS_ENGINE": engine, "JNS_TEST_TLS_ENGINE": engine}
 
 
 class JyFailure(Exception):
@@ -52,6 +83,11 @@ def pytest_addoption(parser):
     group.addoption("--jy-log-dir", default=os.path.join("build", "test-logs"),
                     help="where child process logs and reports go (relative to the repo root; "
                          "default %(default)s)")
+    group.addoption("--jy-tls-engines",
+                    default=os.environ.get("JNS_TEST_TLS_ENGINES") or ",".join(TLS_ENGINES),
+                    help="with --jy-impl=ours, the TLS engines modules that use ssl run on, "
+                         "each in its own process: jdk, openssl (default %(default)s); "
+                         "env JNS_TEST_TLS_ENGINES")
 
 
 class _State(object):
@@ -62,11 +98,20 @@ class _State(object):
         self.impl_name = config.getoption("--jy-impl")
         self._impl = None
         self._impl_error = None
-        self.leaks = {}     # module path -> LEAK lines
+        self.leaks = {}     # node id of the run's owner (module or engine run) -> LEAK lines
         log_dir = config.getoption("--jy-log-dir")
         if not os.path.isabs(log_dir):
             log_dir = os.path.join(impls.REPO, log_dir)
         self.log_dir = os.path.join(log_dir, self.impl_name)
+        engines = [e.strip() for e in config.getoption("--jy-tls-engines").split(",")
+                   if e.strip()]
+        for engine in engines:
+            if engine not in TLS_ENGINES:
+                raise pytest.UsageError("--jy-tls-engines: unknown engine %r (choose from %s)"
+                                        % (engine, ", ".join(TLS_ENGINES)))
+        if not engines:
+            raise pytest.UsageError("--jy-tls-engines: name at least one engine")
+        self.tls_engines = engines if self.impl_name == "ours" else []
 
     def impl(self):
         """The selected Impl; raises ImplUnavailable (remembered) when it cannot be found."""
@@ -114,9 +159,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not st.leaks:
         return
     terminalreporter.section("Netty LEAK reports (the session fails)", red=True)
-    for path, lines in sorted(st.leaks.items()):
+    for nodeid, lines in sorted(st.leaks.items()):
         terminalreporter.write_line("%s: %d LEAK line(s), first: %s"
-                                    % (os.path.relpath(path, impls.REPO), len(lines), lines[0]))
+                                    % (nodeid, len(lines), lines[0]))
 
 
 # -- collection ---------------------------------------------------------------------------------
@@ -131,32 +176,88 @@ def pytest_collect_file(file_path, parent):
     return collected
 
 
-class JyModule(pytest.File):
-    """One jy_*.py module: its test case classes, then the ``__process__`` item."""
+class _RunOwner(object):
+    """A node that owns one child process run of a module: the module itself, or one of its
+    TLS engine runs."""
+
+    tls_engine = None      # engine asked for (JNS_TLS_ENGINE), None: not set
+
+    def run_env(self):
+        env = dict(peers.get_peers().env())
+        if self.tls_engine is not None:
+            env.update(tls_engine_env(self.tls_engine))
+        return env
+
+    def run_log_dir(self, st):
+        return st.log_dir
+
+    def get_run(self):
+        """Run the module (once per session and owner) and return its runs.ModuleRun."""
+        if self._run is None:
+            st = state(self.config)
+            impl = st.impl()        # ImplUnavailable -> the item errors with the reason
+            run = runs.ModuleRun(str(self.path), impl, self.run_log_dir(st),
+                                 self.config.getoption("--jy-timeout"), self.run_env())
+            self._run = run.execute()
+            if run.leak_lines:
+                st.leaks[self.nodeid] = run.leak_lines
+        return self._run
+
+
+class JyModule(_RunOwner, pytest.File):
+    """One jy_*.py module: its test case classes, then the ``__process__`` item, then (for a
+    module that uses ssl) one collector per further TLS engine."""
 
     def collect(self):
         source = self.path.read_text(encoding="utf-8", errors="replace")
         self.cases = discovery.discover(source)
         self.expected_ids = set()
         self._run = None
+        engines = state(self.config).tls_engines if uses_tls(source) else []
+        self.tls_engine = engines[0] if engines else None
         for class_name, lineno, methods in self.cases:
             self.expected_ids.update("%s.%s" % (class_name, m) for m, _ in methods)
             if methods:
                 yield JyClass.from_parent(self, name=class_name, lineno=lineno, methods=methods)
         yield JyProcessItem.from_parent(self, name=PROCESS_ITEM)
+        for engine in engines[1:]:
+            yield JyEngineRun.from_parent(self, name=engine, engine=engine)
+
+
+class JyEngineRun(_RunOwner, pytest.Collector):
+    """The module's cases again, in a process of their own on another TLS engine."""
+
+    def __init__(self, *, engine, **kwargs):
+        super().__init__(**kwargs)
+        self.tls_engine = engine
+        self._run = None
+
+    @property
+    def cases(self):
+        return self.parent.cases
+
+    @property
+    def expected_ids(self):
+        return self.parent.expected_ids
+
+    def run_log_dir(self, st):
+        return os.path.join(st.log_dir, self.tls_engine)
 
     def get_run(self):
-        """Run the module (once per session) and return its runs.ModuleRun."""
-        if self._run is None:
-            st = state(self.config)
-            impl = st.impl()        # ImplUnavailable -> the item errors with the reason
-            extra_env = peers.get_peers().env()
-            run = runs.ModuleRun(str(self.path), impl, st.log_dir,
-                                 self.config.getoption("--jy-timeout"), extra_env)
-            self._run = run.execute()
-            if run.leak_lines:
-                st.leaks[str(self.path)] = run.leak_lines
-        return self._run
+        if self.tls_engine == "openssl":
+            missing = openssl_available()
+            if missing:
+                pytest.skip("OpenSSL engine not available: " + missing)
+        return super().get_run()
+
+    def collect(self):
+        for class_name, lineno, methods in self.cases:
+            if methods:
+                yield JyClass.from_parent(self, name=class_name, lineno=lineno, methods=methods)
+        yield JyProcessItem.from_parent(self, name=PROCESS_ITEM)
+
+    def reportinfo(self):
+        return self.path, 0, "%s on the %s TLS engine" % (self.path.name, self.tls_engine)
 
 
 class JyClass(pytest.Collector):
@@ -175,7 +276,11 @@ class JyClass(pytest.Collector):
 
 class _JyItem(pytest.Item):
     def module_node(self):
-        return self.getparent(JyModule)
+        """The node that owns this item's run: the module, or one of its TLS engine runs."""
+        node = self.parent
+        while not isinstance(node, _RunOwner):
+            node = node.parent
+        return node
 
     def get_run(self):
         try:
@@ -249,6 +354,12 @@ class JyProcessItem(_JyItem):
         if run.leak_lines:
             problems.append("Netty reported %d LEAK line(s):\n%s"
                             % (len(run.leak_lines), "\n".join(run.leak_lines[:20])))
+        engine = module.tls_engine
+        if engine is not None and run.begin:
+            reported = run.begin.get("tls_engine")
+            if not reported or TLS_ENGINE_MARKS[engine] not in reported:
+                problems.append("TLS engine %r was asked for, but ssl.OPENSSL_VERSION is %r"
+                                % (engine, reported))
         if run.impl.name == "ours" and run.done is not None:
             socket_file = os.path.realpath(os.path.join(impls.REPO,
                                                         run.begin.get("socket_file", "")))

@@ -194,7 +194,7 @@ class _TlsServerCases(object):
         try:
             self.wrap(self.server_context(ssl.CERT_REQUIRED), conn)
         except ssl.SSLError as e:
-            self.assertEqual(e.reason, "PEER_DID_NOT_RETURN_A_CERTIFICATE")
+            self.assertEqual(e.reason, "PEER_DID_NOT_RETURN_A_CERTIFICATE", str(e))
         else:
             self.fail("handshake without the required client certificate")
         conn.close()
