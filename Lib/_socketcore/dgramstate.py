@@ -188,7 +188,7 @@ class DatagramHandler(netty.ChannelInboundHandlerAdapter):
         ctx.fireChannelActive()
 
     def channelRead(self, ctx, msg):
-        if isinstance(msg, netty.DatagramPacket):
+        if isinstance(msg, netty.AddressedEnvelope):   # UDP and AF_UNIX datagram packets
             self.state.on_datagram(msg)
         else:
             netty.ReferenceCountUtil.release(msg)

@@ -12,7 +12,7 @@ so no Java exception ever reaches user code.
 import errno
 import os
 
-from java.io import IOException
+from java.io import FileNotFoundException, IOException
 from java.lang import Throwable, SecurityException, IllegalArgumentException
 from java.net import (BindException, ConnectException, NoRouteToHostException,
                       PortUnreachableException, SocketException, SocketTimeoutException,
@@ -79,6 +79,7 @@ def bad_fd():
 # Ordered: the first matching class wins, so subclasses come before their bases.
 _BY_CLASS = [
     (BindException, errno.EADDRINUSE),
+    (FileNotFoundException, errno.ENOENT),     # Netty's native transport: ENOENT
     (NoRouteToHostException, errno.EHOSTUNREACH),
     (PortUnreachableException, errno.ECONNREFUSED),
     (ConnectException, errno.ECONNREFUSED),
@@ -113,11 +114,19 @@ _BY_MESSAGE = [
     ('connection aborted', errno.ECONNABORTED),
     ('software caused connection abort', errno.ECONNABORTED),
     ('message too long', errno.EMSGSIZE),
+    # Netty's native transport (AF_UNIX): strerror texts of its connect failures
+    ('protocol wrong type for socket', errno.EPROTOTYPE),
+    ('no such file or directory', errno.ENOENT),
+    ('operation not permitted', errno.EPERM),
+    ('transport endpoint is not connected', errno.ENOTCONN),
 ]
 
 
 def errno_of(cause):
     """Best Linux errno for a Java Throwable, or None when it is not a socket failure."""
+    native = _native_errno(cause)
+    if native:
+        return native
     for klass, code in _BY_CLASS:
         if isinstance(cause, klass):
             if klass is ConnectException:
@@ -127,6 +136,18 @@ def errno_of(cause):
     if isinstance(cause, (IOException, SocketException)):
         return _errno_from_message(cause) or errno.EIO
     return None
+
+
+def _native_errno(cause):
+    """The errno a Netty native-transport exception carries (its expectedErr() is -errno)."""
+    expected = getattr(cause, 'expectedErr', None)
+    if expected is None:
+        return None
+    try:
+        code = -int(expected())
+    except (Throwable, TypeError, ValueError):
+        return None
+    return code if code > 0 else None
 
 
 def _errno_from_message(cause):

@@ -46,6 +46,7 @@ def _load(package, *names):
 # --- datagram sockets (udp.py, dgramstate.py) ---------------------------------------------
 (NioDatagramChannel,) = _load('channel.socket.nio', 'NioDatagramChannel')
 (DatagramPacket,) = _load('channel.socket', 'DatagramPacket')
+(AddressedEnvelope,) = _load('channel', 'AddressedEnvelope')
 (FixedRecvByteBufAllocator,) = _load('channel', 'FixedRecvByteBufAllocator')
 (ReferenceCountUtil,) = _load('util', 'ReferenceCountUtil')
 # --- end datagram sockets -------------------------------------------------------------------

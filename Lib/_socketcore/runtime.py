@@ -6,6 +6,11 @@ so that `PythonInterpreter.cleanup()` / interpreter exit end its threads promptl
 (`shutdownGracefully(0, ...)`: no quiet period).  After a shutdown the next socket simply
 creates a new group, so an interpreter that outlives a cleanup keeps working.
 
+A second group, of Netty's native epoll transport, serves the AF_UNIX channels that only
+that transport has (abstract names, datagrams; see nativeunix.py).  It is made the same
+way -- lazily, daemon threads, at most _NATIVE_THREADS of them -- and closed by the same
+closer.
+
 The group's threads are started (and checked) when the group is made: where threads cannot
 be created (thread limits, restrictive JVM settings) `import socket` still works and the
 first socket operation raises socket.error(ENOMEM) saying why, instead of a connect that
@@ -24,11 +29,13 @@ from java.util.logging import Level, Logger
 from _socketcore import netty
 
 _EVENT_LOOP_THREADS = 2
+_NATIVE_THREADS = 1
 _SHUTDOWN_TIMEOUT_MS = 500
 _START_TIMEOUT_MS = 30000
 
 _lock = threading.Lock()
 _group = None
+_native_group = None
 _closer_registered = False
 
 # Keep Netty quiet on stderr in normal use.  Leak reports are logged at ERROR (SEVERE) and
@@ -57,6 +64,26 @@ def event_loop_group():
                 _register_closer()
                 _closer_registered = True
         return _group
+
+
+def native_group(make_group):
+    """The live shared group of the native transport, made by `make_group(threads, factory)`
+    on first use (or after a shutdown); closed with the other one."""
+    global _native_group, _closer_registered
+    group = _native_group
+    if group is not None and not group.isShuttingDown():
+        return group
+    with _lock:
+        if _native_group is None or _native_group.isShuttingDown():
+            factory = netty.DefaultThreadFactory('jython-netty-sockets-native', True,
+                                                 Thread.NORM_PRIORITY)
+            group = make_group(_NATIVE_THREADS, factory)
+            _start_threads(group)
+            _native_group = group
+            if not _closer_registered:
+                _register_closer()
+                _closer_registered = True
+        return _native_group
 
 
 class _Nothing(Runnable):
@@ -97,15 +124,20 @@ def _register_closer():
 
 def shutdown():
     """Close the event-loop group now (no quiet period).  Safe to call more than once."""
-    global _group
+    global _group, _native_group
     with _lock:
-        group, _group = _group, None
-    if group is not None:
+        groups = [g for g in (_group, _native_group) if g is not None]
+        _group = _native_group = None
+    for group in groups:
         try:
             group.shutdownGracefully(0, _SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-            group.awaitTermination(_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         except Throwable:
             pass    # at exit or cleanup: nothing left to report to
+    for group in groups:
+        try:
+            group.awaitTermination(_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        except Throwable:
+            pass
 
 
 def allocator():

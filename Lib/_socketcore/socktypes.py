@@ -10,7 +10,7 @@ from __future__ import absolute_import
 from _socketcore import constants as _c
 
 
-from _socketcore import tcp, udp, unix
+from _socketcore import tcp, udp, unix, unixdgram
 
 
 def class_for(family, type):
@@ -19,6 +19,8 @@ def class_for(family, type):
     if type == _c.SOCK_DGRAM and family in (_c.AF_INET, _c.AF_INET6):
         return udp.DatagramSocket
     if family == _c.AF_UNIX:
+        if type == _c.SOCK_DGRAM:
+            return unixdgram.UnixDatagramSocket
         return unix.UnixStreamSocket
     return tcp.socket
 

@@ -69,6 +69,9 @@ class socket(object):
 
     def _netty_channel(self, java_channel):
         return netty.NioSocketChannel(java_channel)
+
+    def _event_loop_group(self):
+        return runtime.event_loop_group()
     # --- end issue 7
 
     def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
@@ -301,7 +304,7 @@ class socket(object):
             # Netty's config turns TCP_NODELAY on when it wraps a channel; keep the user's.
             options.apply_to_channel(channel, options.for_new_connection(state.user_options))
             bootstrap = netty.Bootstrap()
-            bootstrap.group(runtime.event_loop_group())
+            bootstrap.group(self._event_loop_group())
             bootstrap.channelFactory(handlers.PrebuiltChannel(channel))
             _stream_options(bootstrap)
             bootstrap.handler(handlers.StreamHandler(state))

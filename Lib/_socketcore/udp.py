@@ -146,7 +146,7 @@ class DatagramSocket(tcp.socket):
     def recvfrom(self, bufsize, flags=0):
         """(data, address) of the next datagram, at most `bufsize` bytes of it."""
         data, sender = self._receive(bufsize, flags, 'recvfrom')
-        return data, addresses.from_java(sender)
+        return data, self._sender_address(sender)
 
     def recvfrom_into(self, buffer, nbytes=0, flags=0):
         """(count, address): the next datagram written into `buffer`."""
@@ -159,7 +159,11 @@ class DatagramSocket(tcp.socket):
             raise ValueError('nbytes is greater than the length of the buffer')
         data, sender = self._receive(nbytes, flags, 'recvfrom_into')
         buffers.copy_into(buffer, data)
-        return len(data), addresses.from_java(sender)
+        return len(data), self._sender_address(sender)
+
+    def _sender_address(self, sender):
+        """The address recvfrom reports for a datagram's sender (AF_UNIX overrides it)."""
+        return addresses.from_java(sender)
 
     # ------------------------------------------------------------------ sending
 

@@ -8,8 +8,14 @@ sending, shutdown, the three modes and select/poll are exactly the TCP code path
 addresses, bind, listen, and names.  On a JVM older than 16 AF_UNIX sockets raise
 EAFNOSUPPORT and `socketpair()` falls back to a connected pair of loopback TCP sockets.
 
-Linux abstract names (a leading NUL byte) and AF_UNIX SOCK_DGRAM have no JVM equivalent:
-they raise error(EOPNOTSUPP) / error(ESOCKTNOSUPPORT) with a message saying so.
+Linux abstract names (a leading NUL byte, or '' to bind(): an autobound one) have no JVM
+equivalent: a socket bound to one, or connecting to one while unbound, runs on Netty's
+native epoll channels instead (EpollDomainSocketChannel / EpollServerDomainSocketChannel
+on the native event-loop group; see nativeunix.py), with the same StreamState and
+handlers.  Filesystem paths stay on Java's channels wherever they work (they give Linux's
+EADDRINUSE, where Netty's native bind removes an existing file first).  Without the native
+transport abstract names raise error(EOPNOTSUPP) saying why.  AF_UNIX SOCK_DGRAM is
+unixdgram.py.
 """
 import errno
 import os
@@ -21,14 +27,14 @@ from java.lang import Integer, Throwable
 from java.net import StandardProtocolFamily, StandardSocketOptions
 from java.nio.channels import ServerSocketChannel, SocketChannel
 
-from _socketcore import fdtable, handlers, netty, runtime, tcp
+from _socketcore import fdtable, handlers, nativeunix, netty, runtime, tcp, unixnames
 from _socketcore import constants as _c
 from _socketcore.channelstate import StreamState
 from _socketcore.errors import error, from_java, socket_error
 from _socketcore.readiness import NEW, CONNECTED, LISTENING
 from _socketcore.timeouts import getdefaulttimeout
 
-SUN_PATH_MAX = 108     # sizeof(struct sockaddr_un.sun_path) on Linux
+SUN_PATH_MAX = unixnames.SUN_PATH_MAX
 
 try:
     from java.net import UnixDomainSocketAddress   # Java 16+
@@ -45,8 +51,7 @@ class UnixStreamSocket(tcp.socket):
         if not AVAILABLE:
             raise socket_error(errno.EAFNOSUPPORT, 'AF_UNIX sockets need Java 16 or newer')
         if type != _c.SOCK_STREAM:
-            raise socket_error(errno.ESOCKTNOSUPPORT,
-                               'only SOCK_STREAM AF_UNIX sockets are available on the JVM')
+            raise socket_error(errno.ESOCKTNOSUPPORT)
         if proto != 0:
             raise socket_error(errno.EPROTONOSUPPORT)
         if _sock is not None:
@@ -60,13 +65,24 @@ class UnixStreamSocket(tcp.socket):
     # ------------------------------------------------------------------ tcp.socket hooks
 
     def _remote_address(self, address):
-        """The path to connect to; ENOENT / ECONNREFUSED are decided here, as Linux does,
-        because the JVM reports both as one SocketException."""
-        java_address = unix_address(address)
-        path = str(java_address.getPath())
-        if not os.path.exists(path):
+        """The address to connect to; ENOENT is decided here for paths, as Linux does,
+        because the JVM reports it as ECONNREFUSED.  An abstract name (or a socket already
+        bound to one) takes the native channels."""
+        name = unixnames.check(address)
+        if not name:
+            raise socket_error(errno.EINVAL)
+        state = self._state
+        if unixnames.is_abstract(name) and not _native(state):
+            if state.bound_channel is not None:
+                raise socket_error(errno.EOPNOTSUPP, 'a socket bound to a path cannot '
+                                   'connect to an abstract name on the JVM')
+            _need_native()
+            state.native = True
+        if not unixnames.is_abstract(name) and not os.path.exists(unixnames.absolute(name)):
             raise socket_error(errno.ENOENT)
-        return java_address
+        if _native(state):
+            return _native_address(name)
+        return unix_address(name)
 
     def connect_ex(self, address):
         try:
@@ -82,13 +98,25 @@ class UnixStreamSocket(tcp.socket):
         return path_of(java_address)
 
     def _netty_channel(self, java_channel):
+        if _native(self._state):
+            return java_channel.channel          # a nativeunix.PendingStream's channel
         return DomainStreamChannel(None, java_channel)
 
+    def _event_loop_group(self):
+        if _native(self._state):
+            return nativeunix.group()
+        return runtime.event_loop_group()
+
     def _java_channel(self):
+        """The channel that holds the name before connect/listen: a java.nio channel, or
+        an unregistered EpollDomainSocketChannel on the native path."""
         state = self._state
         if state.bound_channel is None:
             try:
-                state.bound_channel = SocketChannel.open(StandardProtocolFamily.UNIX)
+                if _native(state):
+                    state.bound_channel = nativeunix.PendingStream()
+                else:
+                    state.bound_channel = SocketChannel.open(StandardProtocolFamily.UNIX)
             except Throwable as cause:
                 raise from_java(cause)
         return state.bound_channel
@@ -96,16 +124,34 @@ class UnixStreamSocket(tcp.socket):
     # ------------------------------------------------------------------ set-up
 
     def bind(self, address):
-        """Create the socket file now (EADDRINUSE if the path exists, as on Linux)."""
+        """Create the socket file now (EADDRINUSE if the path exists, as on Linux); an
+        abstract name, or '' (autobind), on the native channels."""
         state = self._check_open()
-        local = unix_address(address)
+        name = unixnames.check(address)
         if state.phase != NEW or getattr(state, 'unix_path', None) is not None:
             raise socket_error(errno.EINVAL)
-        try:
-            self._java_channel().bind(local)
-        except Throwable as cause:
-            raise from_java(cause)
-        state.unix_path = address
+        if name and not unixnames.is_abstract(name):
+            local = unix_address(name)
+            try:
+                self._java_channel().bind(local)
+            except Throwable as cause:
+                raise from_java(cause)
+            state.unix_path = name
+            return
+        _need_native()
+        state.native = True
+        candidates = [name] if name else unixnames.autobind_candidates()
+        for candidate in candidates:
+            try:
+                self._java_channel().fd().bind(_native_address(candidate))
+            except Throwable as cause:
+                exc = from_java(cause)
+                if name or exc.errno != errno.EADDRINUSE:
+                    raise exc
+                continue
+            state.unix_path = candidate
+            return
+        raise unixnames.no_autobind_name()
 
     def listen(self, backlog=_c.SOMAXCONN):
         """Listen on the bound path (Linux's autobind to an abstract name is not available:
@@ -119,25 +165,35 @@ class UnixStreamSocket(tcp.socket):
         if state.phase != NEW or path is None:
             raise socket_error(errno.EINVAL)
         # The client channel that holds the name gives way to a listening channel on the
-        # same path (the JVM cannot turn one into the other): free the file, then re-bind.
-        local = state.bound_channel.getLocalAddress()
+        # same name (neither the JVM nor Netty can turn one into the other): free the name,
+        # then re-bind.
+        native = _native(state)
         _quietly(state.bound_channel.close)
         state.bound_channel = None
-        _quietly(lambda: os.unlink(str(local.getPath())))
         try:
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+            if native:
+                server = nativeunix.EpollServerDomainSocketChannel()
+                local = _native_address(path)
+                group = nativeunix.group()
+            else:
+                local = unix_address(path)
+                _quietly(lambda: os.unlink(str(local.getPath())))
+                server = DomainServerChannel(ServerSocketChannel.open(StandardProtocolFamily.UNIX),
+                                             backlog)
+                group = runtime.event_loop_group()
         except Throwable as cause:
             raise from_java(cause)
         state.accept_limit = backlog
         state.phase = LISTENING
         bootstrap = netty.ServerBootstrap()
-        group = runtime.event_loop_group()
         bootstrap.group(group, group)
-        bootstrap.channelFactory(handlers.PrebuiltChannel(DomainServerChannel(server, backlog)))
+        bootstrap.channelFactory(handlers.PrebuiltChannel(server))
         bootstrap.option(netty.ChannelOption.AUTO_READ, False)
+        if native:
+            bootstrap.option(netty.ChannelOption.SO_BACKLOG, Integer(backlog))
         bootstrap.handler(handlers.AcceptHandler(state))
         bootstrap.childHandler(handlers.ChildInitializer(
-            state, lambda ch: tcp._accepted_state(_c.AF_UNIX, ch)))
+            state, lambda ch: _accepted_state(ch, path, native)))
         tcp._stream_options(bootstrap, child=True)
         future = bootstrap.bind(local)
         future.awaitUninterruptibly()
@@ -206,38 +262,87 @@ class UnixStreamSocket(tcp.socket):
         raise socket_error(errno.ENOPROTOOPT)
 
     def _unix_channel(self):
-        """The java.nio channel carrying this socket's options right now."""
+        """The java.nio channel carrying this socket's options right now (on the native
+        path: a view of the native socket with the same two methods)."""
         channel = self._state.channel
+        if _native(self._state):
+            return _NativeOptions((channel if channel is not None else self._java_channel()).fd())
         return channel._java if channel is not None else self._java_channel()
+
+
+class _NativeOptions(object):
+    """getOption/setOption of SO_RCVBUF / SO_SNDBUF on a Netty native socket, which reports
+    the kernel's value halved, as the JDK does (so the caller's doubling holds)."""
+
+    def __init__(self, native):
+        self.native = native
+
+    def setOption(self, option, value):
+        if option == StandardSocketOptions.SO_RCVBUF:
+            self.native.setReceiveBufferSize(int(value))
+        else:
+            self.native.setSendBufferSize(int(value))
+
+    def getOption(self, option):
+        if option == StandardSocketOptions.SO_RCVBUF:
+            return self.native.getReceiveBufferSize() // 2
+        return self.native.getSendBufferSize() // 2
+
+
+# ---------------------------------------------------------------------------- native path
+
+def _native(state):
+    return getattr(state, 'native', False)
+
+
+def _need_native():
+    if not nativeunix.AVAILABLE:
+        raise socket_error(errno.EOPNOTSUPP, 'Linux abstract socket names need Netty\'s '
+                           'native transport: ' + nativeunix.WHY_NOT)
+
+
+def _native_address(name):
+    full = name if unixnames.is_abstract(name) else unixnames.absolute(name)
+    address = nativeunix.address(full)
+    if address is None:
+        raise socket_error(errno.EINVAL,
+                           'AF_UNIX names must be UTF-8 for Netty\'s native transport')
+    return address
+
+
+def _accepted_state(channel, listener_name, native):
+    """State of an accepted connection: named after its listener, as Linux names it."""
+    state = tcp._accepted_state(_c.AF_UNIX, channel)
+    state.unix_path = listener_name
+    state.native = native
+    return state
 
 
 # ---------------------------------------------------------------------------- addresses
 
 def unix_address(address):
     """A UnixDomainSocketAddress for a path; CPython's TypeError / error for bad ones."""
-    if isinstance(address, unicode):
-        address = str(address)   # ascii, as CPython 2 converts it (UnicodeEncodeError otherwise)
-    if not isinstance(address, str):
-        raise TypeError('argument must be string or read-only character buffer, not %s'
-                        % type(address).__name__)
-    if len(address) > SUN_PATH_MAX:
-        raise error('AF_UNIX path too long')
-    if address.startswith('\0'):
+    address = unixnames.check(address)
+    if unixnames.is_abstract(address):
+        _need_native()
         raise socket_error(errno.EOPNOTSUPP,
-                           'Linux abstract socket names are not available on the JVM')
+                           'Linux abstract socket names are not available on Java\'s channels')
     if not address:
         raise socket_error(errno.EINVAL)
     try:
-        return UnixDomainSocketAddress.of(os.path.join(os.getcwd(), address))
+        return UnixDomainSocketAddress.of(unixnames.absolute(address))
     except Throwable as cause:
         raise from_java(cause)
 
 
 def path_of(java_address):
-    """The path of a UnixDomainSocketAddress ('' when unnamed or None)."""
+    """The name of a UnixDomainSocketAddress or Netty DomainSocketAddress ('' when unnamed
+    or None)."""
     if java_address is None:
         return ''
-    return str(java_address.getPath().toString())
+    if hasattr(java_address, 'getPath'):
+        return str(java_address.getPath().toString())
+    return nativeunix.name_of(java_address)
 
 
 def _quietly(action):
@@ -256,11 +361,16 @@ def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
     sockets."""
     if family != _c.AF_UNIX:
         raise socket_error(errno.EOPNOTSUPP)
-    if type != _c.SOCK_STREAM:
-        raise socket_error(errno.ESOCKTNOSUPPORT,
-                           'only SOCK_STREAM socket pairs are available on the JVM')
     if proto != 0:
         raise socket_error(errno.EPROTONOSUPPORT)
+    if type == _c.SOCK_DGRAM:
+        from _socketcore import unixdgram
+        if not nativeunix.AVAILABLE:
+            raise socket_error(errno.ESOCKTNOSUPPORT, 'AF_UNIX SOCK_DGRAM pairs need Netty\'s '
+                               'native transport: ' + nativeunix.WHY_NOT)
+        return unixdgram.socketpair()
+    if type != _c.SOCK_STREAM:
+        raise socket_error(errno.ESOCKTNOSUPPORT)
     if not AVAILABLE:
         return _loopback_pair()
     directory = tempfile.mkdtemp(prefix='jns-pair-')

@@ -1,0 +1,100 @@
+"""Netty's native epoll transport, for the AF_UNIX sockets Java's own channels cannot make.
+
+Java's Unix domain channels know filesystem paths and SOCK_STREAM only.  Linux abstract
+names (a leading NUL byte) and SOCK_DGRAM come from Netty's epoll transport
+(`netty-transport-native-epoll` with its linux-x86_64 library), when it is on the class
+path and loads.  It is not in the Netty that jython-standalone bundles, so the drop-in
+path has no native transport.
+
+`AVAILABLE` says whether it loaded.  Setting the environment variable
+`JNS_NATIVE_TRANSPORT=0` (or Netty's own `-Dio.netty.transport.noNative=true`) turns it
+off, which is how the Java-channel fallback is tested.
+
+Addresses: Netty's `DomainSocketAddress` holds a Java String that Netty encodes as UTF-8
+for the kernel (so a NUL character becomes the NUL byte of an abstract name); our names
+are byte strings, so they are decoded from UTF-8 on the way in and encoded on the way out.
+"""
+import os
+
+from java.lang import Throwable
+
+from _socketcore import netty, runtime
+
+AVAILABLE = False
+WHY_NOT = 'Netty\'s native epoll transport is not on the class path'
+
+_DISABLED = os.environ.get('JNS_NATIVE_TRANSPORT', '').lower() in ('0', 'off', 'no', 'false')
+
+
+def _probe():
+    global AVAILABLE, WHY_NOT
+    if netty.BUNDLED:
+        WHY_NOT = 'the Netty bundled in jython-standalone has no native transport'
+        return
+    if _DISABLED:
+        WHY_NOT = 'Netty\'s native transport is turned off (JNS_NATIVE_TRANSPORT=0)'
+        return
+    try:
+        from io.netty.channel.epoll import Epoll
+    except ImportError:
+        return
+    try:
+        if Epoll.isAvailable():
+            AVAILABLE = True
+            return
+        cause = Epoll.unavailabilityCause()
+        WHY_NOT = 'Netty\'s native epoll transport did not load (%s)' % (
+            cause.getMessage() if cause is not None else 'unknown cause')
+    except Throwable as cause:
+        WHY_NOT = 'Netty\'s native epoll transport did not load (%s)' % cause.getMessage()
+
+
+_probe()
+
+if AVAILABLE:
+    from io.netty.channel.epoll import (EpollEventLoopGroup, EpollDomainSocketChannel,
+                                        EpollServerDomainSocketChannel,
+                                        EpollDomainDatagramChannel)
+    from io.netty.channel.unix import DomainSocketAddress, DomainDatagramPacket
+
+
+def group():
+    """The shared epoll event-loop group (lazily made, daemon threads; see runtime)."""
+    return runtime.native_group(EpollEventLoopGroup)
+
+
+def address(name):
+    """A DomainSocketAddress for a byte-string name (path or abstract); None if the name
+    is not UTF-8 (Netty cannot carry it)."""
+    try:
+        return DomainSocketAddress(name.decode('utf-8'))
+    except UnicodeDecodeError:
+        return None
+
+
+def name_of(domain_address):
+    """The byte-string name of a DomainSocketAddress ('' when None or unnamed)."""
+    if domain_address is None:
+        return ''
+    return unicode(domain_address.path()).encode('utf-8')
+
+
+class PendingStream(object):
+    """An EpollDomainSocketChannel not yet registered with an event loop (it may hold a
+    bound name until connect/listen), with the two methods StreamState uses on such a
+    channel: Netty cannot close an unregistered channel, so close() closes its socket."""
+
+    def __init__(self):
+        self.channel = EpollDomainSocketChannel()
+
+    def fd(self):
+        return self.channel.fd()
+
+    def getLocalAddress(self):
+        return None
+
+    def close(self):
+        try:
+            self.channel.fd().close()
+        except Throwable:
+            pass
