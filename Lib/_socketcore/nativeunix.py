@@ -55,7 +55,15 @@ if AVAILABLE:
     from io.netty.channel.epoll import (EpollEventLoopGroup, EpollDomainSocketChannel,
                                         EpollServerDomainSocketChannel,
                                         EpollDomainDatagramChannel)
+    from io.netty.channel.epoll import EpollChannelOption, EpollMode
     from io.netty.channel.unix import DomainSocketAddress, DomainDatagramPacket
+
+
+def level_triggered(bootstrap, child=False):
+    """Our channels read on request (AUTO_READ off) and may stop with data left in the
+    kernel: level-triggered epoll keeps reporting it (Netty's default is edge-triggered)."""
+    option = bootstrap.childOption if child else bootstrap.option
+    option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
 
 
 def group():

@@ -72,6 +72,9 @@ class socket(object):
 
     def _event_loop_group(self):
         return runtime.event_loop_group()
+
+    def _transport_options(self, bootstrap):
+        """Options a transport adds to a connecting channel's bootstrap (none for NIO)."""
     # --- end issue 7
 
     def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
@@ -307,6 +310,7 @@ class socket(object):
             bootstrap.group(self._event_loop_group())
             bootstrap.channelFactory(handlers.PrebuiltChannel(channel))
             _stream_options(bootstrap)
+            self._transport_options(bootstrap)
             bootstrap.handler(handlers.StreamHandler(state))
             future = bootstrap.connect(remote)
             state.channel = future.channel()

@@ -107,6 +107,10 @@ class UnixStreamSocket(tcp.socket):
             return nativeunix.group()
         return runtime.event_loop_group()
 
+    def _transport_options(self, bootstrap):
+        if _native(self._state):
+            nativeunix.level_triggered(bootstrap)
+
     def _java_channel(self):
         """The channel that holds the name before connect/listen: a java.nio channel, or
         an unregistered EpollDomainSocketChannel on the native path."""
@@ -191,6 +195,8 @@ class UnixStreamSocket(tcp.socket):
         bootstrap.option(netty.ChannelOption.AUTO_READ, False)
         if native:
             bootstrap.option(netty.ChannelOption.SO_BACKLOG, Integer(backlog))
+            nativeunix.level_triggered(bootstrap)
+            nativeunix.level_triggered(bootstrap, child=True)
         bootstrap.handler(handlers.AcceptHandler(state))
         bootstrap.childHandler(handlers.ChildInitializer(
             state, lambda ch: _accepted_state(ch, path, native)))

@@ -238,6 +238,7 @@ def _new_state():
     bootstrap.option(netty.ChannelOption.ALLOCATOR, runtime.allocator())
     bootstrap.option(netty.ChannelOption.RCVBUF_ALLOCATOR,
                      netty.FixedRecvByteBufAllocator(_RECEIVE_BUFFER))
+    nativeunix.level_triggered(bootstrap)
     bootstrap.handler(DatagramHandler(state))
     future = bootstrap.register()
     state.channel = future.channel()

@@ -17,9 +17,19 @@ process.  Environment variables (``HOST:PORT`` unless said otherwise):
     A filesystem path: an AF_UNIX stream echo server (echoes until EOF, then closes).
 ``JNS_PEER_UNIX_DIALER``
     TCP control port on 127.0.0.1.  The test sends one line ``<path> <nbytes>\\n``; the
-    dialer connects to the AF_UNIX stream socket at ``<path>``, sends ``pattern(nbytes)``,
-    shuts down writing, reads until EOF and answers ``<count> <sha256 hex>\\n`` of what it
-    read (``ERR <text>\\n`` on failure), then closes.
+    dialer connects to the AF_UNIX stream socket at ``<path>`` (``@name``: the Linux
+    abstract name ``\\0name``), sends ``pattern(nbytes)``, shuts down writing, reads until
+    EOF and answers ``<count> <sha256 hex>\\n`` of what it read (``ERR <text>\\n`` on
+    failure), then closes.
+``JNS_PEER_UNIX_ABSTRACT_ECHO``
+    The AF_UNIX stream echo server on a Linux abstract name; the value is the name without
+    its leading NUL byte (an environment variable cannot hold one).
+``JNS_PEER_UNIX_DGRAM_ECHO``
+    A filesystem path: an AF_UNIX datagram echo.  Every datagram (empty ones included, up
+    to 256 KiB) goes back unchanged to its sender; datagrams from unnamed senders are
+    dropped (there is nowhere to send them).
+``JNS_PEER_UNIX_DGRAM_ECHO_ABSTRACT``
+    The same datagram echo on an abstract name (value without the leading NUL byte).
 """
 
 import hashlib
@@ -32,7 +42,8 @@ import threading
 from .peers import _read_line
 
 ENV_NAMES = ("JNS_PEER_UDP_ECHO", "JNS_PEER_UDP_ECHO6", "JNS_PEER_UDP_BURST",
-             "JNS_PEER_UNIX_ECHO", "JNS_PEER_UNIX_DIALER")
+             "JNS_PEER_UNIX_ECHO", "JNS_PEER_UNIX_DIALER", "JNS_PEER_UNIX_ABSTRACT_ECHO",
+             "JNS_PEER_UNIX_DGRAM_ECHO", "JNS_PEER_UNIX_DGRAM_ECHO_ABSTRACT")
 
 IO_TIMEOUT = 60.0
 _POLL = 0.2          # how often datagram loops look at the stop flag
@@ -73,7 +84,7 @@ class _DatagramPeer(object):
     def _loop(self):
         while not self._stopped.is_set():
             try:
-                data, sender = self.sock.recvfrom(65536)
+                data, sender = self._receive()
             except socket.timeout:
                 continue
             except OSError as exc:
@@ -86,6 +97,9 @@ class _DatagramPeer(object):
                 # the client may be gone already (ICMP errors surface here); keep serving
                 self.errors.append("%s %r: %r" % (self.name, sender, exc))
 
+    def _receive(self):
+        return self.sock.recvfrom(65536)
+
     def stop(self):
         self._stopped.set()
         _close_quietly(self.sock)
@@ -96,6 +110,30 @@ class UdpEcho(_DatagramPeer):
 
     def handle(self, data, sender):
         self.sock.sendto(data, sender)
+
+
+class UnixDgramEcho(_DatagramPeer):
+    """AF_UNIX datagram echo on a path or (name starting with NUL) an abstract name."""
+
+    name = "unix-dgram-echo"
+    BUFSIZE = 256 * 1024
+
+    def __init__(self, name):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(name)
+        self.sock.settimeout(_POLL)
+        self.address = name
+        self.errors = []
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="peer-" + self.name, daemon=True)
+        self._thread.start()
+
+    def _receive(self):
+        return self.sock.recvfrom(self.BUFSIZE)
+
+    def handle(self, data, sender):
+        if sender:
+            self.sock.sendto(data, sender)
 
 
 class UdpBurst(_DatagramPeer):
@@ -188,6 +226,8 @@ class UnixDialer(_StreamServer):
         except (IndexError, ValueError):
             conn.sendall(b"ERR bad request\n")
             return
+        if path.startswith("@"):
+            path = "\0" + path[1:]
         try:
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             client.settimeout(IO_TIMEOUT)
@@ -239,6 +279,13 @@ class DgramPeers(object):
         self.udp_burst = self._start(UdpBurst()).address
         self.unix_echo = self._start(UnixEcho(os.path.join(self._dir, "echo.sock"))).path
         self.unix_dialer = self._start(UnixDialer()).address
+        tag = "jns-peer-%d-%s" % (os.getpid(), os.path.basename(self._dir))
+        self.unix_abstract_echo = tag + "-echo"
+        self._start(UnixEcho("\0" + self.unix_abstract_echo))
+        self.unix_dgram_echo = self._start(
+            UnixDgramEcho(os.path.join(self._dir, "dgram-echo.sock"))).address
+        self.unix_dgram_echo_abstract = tag + "-dgram-echo"
+        self._start(UnixDgramEcho("\0" + self.unix_dgram_echo_abstract))
 
     def _start(self, server):
         self._servers.append(server)
@@ -252,6 +299,9 @@ class DgramPeers(object):
             "JNS_PEER_UDP_BURST": fmt(self.udp_burst),
             "JNS_PEER_UNIX_ECHO": self.unix_echo,
             "JNS_PEER_UNIX_DIALER": fmt(self.unix_dialer),
+            "JNS_PEER_UNIX_ABSTRACT_ECHO": self.unix_abstract_echo,
+            "JNS_PEER_UNIX_DGRAM_ECHO": self.unix_dgram_echo,
+            "JNS_PEER_UNIX_DGRAM_ECHO_ABSTRACT": self.unix_dgram_echo_abstract,
         }
 
     def errors(self):
