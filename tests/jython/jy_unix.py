@@ -184,5 +184,116 @@ class UnixServerTests(UnixTestCase):
         self.assertEqual(recv_until_eof(client), b"reply")
 
 
+def abstract_echo_name():
+    return "\0" + os.environ["JNS_PEER_UNIX_ABSTRACT_ECHO"]
+
+
+class UnixAbstractTests(UnixTestCase):
+    """Linux abstract names (a leading NUL byte): no file, names read back with the NUL."""
+
+    def abstract(self, name="s"):
+        return "\0jy-unix-%d-%s-%s" % (os.getpid(), os.path.basename(self.dir), name)
+
+    def test_echo_with_cpython_peer(self):
+        s = self.unix()
+        s.connect(abstract_echo_name())
+        self.assertEqual(s.getpeername(), abstract_echo_name())
+        self.assertEqual(s.getsockname(), "")
+        data = pattern(300000)
+        t = self.thread(lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+        self.assertEqual(recv_until_eof(s), data)
+        self.join_thread(t)
+        self.assertEqual(s.recv(10), b"")
+
+    def test_nonblocking_echo(self):
+        s = self.unix()
+        s.connect(abstract_echo_name())
+        s.setblocking(False)
+        self.assertRaisesErrno(errno.EAGAIN, s.recv, 10)
+        s.sendall(b"ping")
+        self.assertEqual(select.select([s], [], [], IO_TIMEOUT)[0], [s])
+        self.assertEqual(s.recv(10), b"ping")
+
+    def test_accept_cpython_client_and_half_close(self):
+        srv = self.unix()
+        srv.bind(self.abstract())
+        srv.listen(5)
+        self.assertEqual(srv.getsockname(), self.abstract())
+        self.assertFalse(os.path.exists(self.abstract()[1:]))
+        ctl = self.ask_dialer("@" + self.abstract()[1:], 70000)
+        conn, address = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        self.assertEqual(address, "")
+        self.assertEqual(conn.getsockname(), self.abstract())
+        self.assertEqual(recv_until_eof(conn), pattern(70000))
+        reply = b"after your FIN" * 1000
+        conn.sendall(reply)
+        conn.close()
+        self.assertEqual(dial_result(ctl), (len(reply), sha256hex(reply)))
+
+    def test_autobind_and_both_ends_ours(self):
+        srv = self.unix()
+        srv.bind("")
+        name = srv.getsockname()
+        self.assertEqual(len(name), 6)
+        self.assertEqual(name[0], "\0")
+        srv.listen(1)
+        client = self.unix()
+        client.bind(self.abstract("client"))
+        client.connect(name)
+        conn, address = srv.accept()
+        self.track(conn)
+        conn.settimeout(IO_TIMEOUT)
+        self.assertEqual(address, self.abstract("client"))
+        self.assertEqual(conn.getpeername(), self.abstract("client"))
+        self.assertEqual(client.getpeername(), name)
+        self.assertEqual(client.getsockname(), self.abstract("client"))
+        client.sendall(b"request")
+        client.shutdown(socket.SHUT_WR)
+        self.assertEqual(recv_until_eof(conn), b"request")
+        conn.sendall(b"reply")
+        conn.close()
+        self.assertEqual(recv_until_eof(client), b"reply")
+
+    def test_select_on_listener(self):
+        srv = self.unix(timeout=0.0)
+        srv.bind(self.abstract())
+        srv.listen(5)
+        self.assertEqual(select.select([srv], [], [], 0)[0], [])
+        self.assertRaisesErrno(errno.EAGAIN, srv.accept)
+        client = self.unix()
+        client.connect(self.abstract())
+        self.assertEqual(select.select([srv], [], [], IO_TIMEOUT)[0], [srv])
+        conn, _ = srv.accept()
+        self.track(conn)
+
+    def test_errors(self):
+        taken = self.unix()
+        taken.bind(self.abstract())
+        self.assertRaisesErrno(errno.EADDRINUSE, self.unix().bind, self.abstract())
+        self.assertRaisesErrno(errno.ECONNREFUSED, self.unix().connect, self.abstract("none"))
+        self.assertEqual(self.unix().connect_ex(self.abstract("none")), errno.ECONNREFUSED)
+        self.assertRaisesErrno(errno.ECONNREFUSED, self.unix().connect, self.abstract())
+        self.assertRaisesErrno(errno.EINVAL, taken.bind, self.abstract("again"))
+
+    def test_wrong_type(self):
+        """Abstract names are per socket type on Linux; a path is a file of the other type."""
+        d = self.track(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+        d.bind(self.abstract("dgram"))
+        self.assertRaisesErrno(errno.ECONNREFUSED, self.unix().connect, self.abstract("dgram"))
+        d = self.track(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+        d.bind(self.path("dgram"))
+        self.assertRaisesErrno(errno.EPROTOTYPE, self.unix().connect, self.path("dgram"))
+
+    def test_close_bound_frees_the_name(self):
+        s = self.unix()
+        s.bind(self.abstract())
+        s.close()
+        again = self.unix()
+        again.bind(self.abstract())
+        again.listen(1)
+
+
 if __name__ == "__main__":
     unittest.main()
