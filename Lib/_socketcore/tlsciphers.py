@@ -99,16 +99,13 @@ def _engine_suites():
         suite = describe(name)
         if suite is not None:
             suites.append(suite)
-    # issue 5: on the OpenSSL engine, the suites it offers, in the JDK's order (so a cipher
-    # string selects the same order on both engines), then any the JDK lacks
+    # issue 5: on the OpenSSL engine, the JDK's suites that it also offers, in the JDK's order:
+    # a cipher string selects the same suites in the same order on both engines, except the
+    # ones BoringSSL does not implement (finite-field DHE, DSS, CCM); suites the JVM's policy
+    # disables (jdk.tls.disabledAlgorithms: 3DES, ...) stay off on OpenSSL too
     offered = tlsengine.openssl_suites()
     if offered is not None:
         suites = [s for s in suites if s.jsse in offered]
-        known = set(s.jsse for s in suites)
-        for name in sorted(offered - known):
-            suite = describe(name)
-            if suite is not None:
-                suites.append(suite)
     return suites
 
 

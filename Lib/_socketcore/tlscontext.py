@@ -301,6 +301,13 @@ class SSLContext(object):
 
     # ------------------------------------------------------------------ the Netty side
 
+    def enabled_ciphers(self):
+        """JSSE names of the suites set_ciphers() chose (plus TLS 1.3's), None: the engine's
+        defaults."""
+        if self._ciphers is None:
+            return None
+        return tlsciphers.tls13_suites() + self._ciphers
+
     def enabled_protocols(self):
         """JSSE protocol names this configuration allows, newest first."""
         return [name for name, flag in _PROTOCOLS[self._protocol]
@@ -330,9 +337,18 @@ class SSLContext(object):
         protocols = self.enabled_protocols()
         if not protocols:
             raise ssl_error('NO_PROTOCOLS_AVAILABLE', 'no protocols available')
+        if tlsengine.is_openssl():
+            # the JVM's policy applies to OpenSSL too (BoringSSL would speak TLS 1.0/1.1):
+            # refused as the JDK's engine refuses them
+            disabled = tlsengine.jvm_disabled_protocols()
+            protocols = [p for p in protocols if p not in disabled]
+            if not protocols:
+                raise ssl_error('UNSUPPORTED_PROTOCOL', 'unsupported protocol',
+                                'No appropriate protocol (protocol is disabled or cipher '
+                                'suites are inappropriate)')
         builder.protocols(_list(protocols))
         if self._ciphers is not None:
-            builder.ciphers(_list(tlsciphers.tls13_suites() + self._ciphers))
+            builder.ciphers(_list(self.enabled_ciphers()))
         if self._verify_mode == _k.CERT_NONE and not server_side:
             builder.trustManager(netty.InsecureTrustManagerFactory.INSTANCE)
         else:

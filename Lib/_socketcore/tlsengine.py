@@ -117,3 +117,15 @@ def openssl_suites():
         return set(str(name) for name in _openssl.availableJavaCipherSuites())
     except (Exception, Throwable):
         return set()
+
+
+def jvm_disabled_protocols():
+    """Protocol names the JVM's policy disables (jdk.tls.disabledAlgorithms: TLSv1 and
+    TLSv1.1 on Java 17).  The OpenSSL engine is held to the same policy, so a context
+    negotiates the same protocols on both engines."""
+    try:
+        from java.security import Security
+        value = Security.getProperty('jdk.tls.disabledAlgorithms') or ''
+    except (Exception, Throwable):
+        return frozenset()
+    return frozenset(str(item).strip() for item in value.split(','))

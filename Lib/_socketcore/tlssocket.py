@@ -438,7 +438,10 @@ class SSLSocket(tcp.socket):
         engine = session.handler.engine()
         protocol = str(engine.getSession().getProtocol()) if session.done else None
         result = []
-        for name in engine.getEnabledCipherSuites():
+        # what the context asked for when set_ciphers() was called (both engines alike: the
+        # OpenSSL engine leaves TLS 1.3's suites out of its list when TLS 1.3 is off)
+        names = session.context.enabled_ciphers()
+        for name in (names if names is not None else engine.getEnabledCipherSuites()):
             suite = tlsciphers.by_jsse(str(name))
             if suite is not None:
                 result.append((suite.openssl, protocol or 'TLSv1.2', suite.bits))
