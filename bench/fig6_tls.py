@@ -2,9 +2,13 @@
 
 handshakes/s: connect, full handshake (no session reuse), close.
 bulk recv: recv(65536) from the peer's `tls_source`, MB/s.
-Rows report "n/a" when this implementation has no working `ssl` module.
+Rows report "n/a" when this implementation has no working `ssl` module, or when the
+OpenSSL engine was asked for (JNS_TLS_ENGINE=openssl, the driver's "on OpenSSL" rows) and
+`ssl.OPENSSL_VERSION` shows another engine ran.
 """
 from __future__ import print_function
+
+import os
 
 import common
 
@@ -16,6 +20,8 @@ def client_context():
         ssl.SSLContext
     except (ImportError, AttributeError):
         raise common.NotAvailable('n/a (ssl not yet available)')
+    if os.environ.get('JNS_TLS_ENGINE') == 'openssl' and 'BoringSSL' not in ssl.OPENSSL_VERSION:
+        raise common.NotAvailable('n/a (OpenSSL engine not loaded: %s)' % ssl.OPENSSL_VERSION)
     protocol = getattr(ssl, 'PROTOCOL_TLS_CLIENT', None) or ssl.PROTOCOL_SSLv23
     ctx = ssl.SSLContext(protocol)
     ctx.check_hostname = False

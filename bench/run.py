@@ -14,8 +14,12 @@ The table shows the median with its spread (half the min-max range, as a percent
 median) and the ratios ours/CPython 3 and ours/stock; `target` judges the issue's targets.  --quick (warm-up 0.1 s, 3 rounds of
 0.2 s, one round of figure 7) takes under 3 minutes; the default is 5 rounds of 1 s.
 The table also goes to build/bench/last-table.txt, the raw figures to build/bench/results.json.
+Figure 6 runs a second time with ours on the OpenSSL engine (rows "..., ours on OpenSSL": a
+fourth worker with JNS_TLS_ENGINE=openssl fills the ours column) when build/lib-openssl has
+netty-tcnative (`./antw openssl`; `./antw bench` fetches it).
 """
 import argparse
+import glob
 import json
 import os
 import platform
@@ -36,6 +40,14 @@ FIGURES = ['fig1_bulk', 'fig2_pingpong', 'fig3_connect', 'fig4_select', 'fig5_ec
 IMPLS = ['CPython 3', 'stock', 'ours']
 REQUEST_TIMEOUT = 180.0
 LOWER_IS_BETTER = ('us/call', ', s', ' ms', ', MB', 'threads')
+# issue 5: figures measured again with ours on the OpenSSL engine (worker OURS_OPENSSL)
+OPENSSL_FIGURES = ['fig6_tls']
+OURS_OPENSSL = 'ours-openssl'
+OPENSSL_ROW_SUFFIX = ', ours on OpenSSL'
+
+
+def openssl_available():
+    return bool(glob.glob(os.path.join(REPO, 'build', 'lib-openssl', 'netty-tcnative-*.jar')))
 
 
 def impl_command(name):
@@ -43,12 +55,15 @@ def impl_command(name):
     if name == 'CPython 3':
         return [sys.executable], {}
     jython = os.path.join(REPO, 'bin', 'jython')
+    if name == OURS_OPENSSL:
+        return [jython], {'JNS_TLS_ENGINE': 'openssl'}
     return [jython], ({'JNS_STOCK': '1'} if name == 'stock' else {})
 
 
 def child_env(extra):
     env = dict(os.environ)
-    for var in ('PYTHONPATH', 'JYTHONPATH', 'JNS_LEAK_DETECTION', 'JNS_STOCK', 'JNS_NETTY'):
+    for var in ('PYTHONPATH', 'JYTHONPATH', 'JNS_LEAK_DETECTION', 'JNS_STOCK', 'JNS_NETTY',
+                'JNS_TLS_ENGINE'):
         env.pop(var, None)
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     env['BENCH_PEER_PYTHON'] = sys.executable
@@ -68,7 +83,7 @@ class Worker(object):
         log = open(os.path.join(OUT, 'worker-%s.log' % self.name.replace(' ', '')), 'ab')
         self.proc = subprocess.Popen(argv + [os.path.join(BENCH, 'worker.py'), json.dumps(self.peer)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                     cwd=BENCH, env=child_env({}))
+                                     cwd=BENCH, env=child_env(extra))
         self.lines = queue.Queue()
         threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
 
@@ -220,6 +235,8 @@ def fmt(value):
 
 
 def lower_is_better(row):
+    if 'MB/s' in row:     # a rate (', MB' is for sizes)
+        return False
     return any(unit in row for unit in LOWER_IS_BETTER)
 
 
@@ -320,6 +337,9 @@ def main():
 
     peer_proc, peer = start_peer()
     workers = {name: Worker(name, peer) for name in IMPLS}
+    with_openssl = openssl_available() and any(m in only for m in OPENSSL_FIGURES)
+    if with_openssl:
+        workers[OURS_OPENSSL] = Worker(OURS_OPENSSL, peer)
     rows, results, notes = [], {}, set()
     try:
         if any(m in only for m in FIGURES):
@@ -330,17 +350,22 @@ def main():
         plan = []
         for module_name in [m for m in FIGURES if m in only]:
             module = __import__(module_name)
-            for index, (row, _) in enumerate(module.ROWS):
-                plan.append((module_name, index, row))
-                rows.append(row)
-                results[row] = {name: [] for name in IMPLS}
-        for module_name, index, row in plan:
+            variants = [('', {})]
+            if with_openssl and module_name in OPENSSL_FIGURES:
+                variants.append((OPENSSL_ROW_SUFFIX, {'ours': OURS_OPENSSL}))
+            for suffix, swap in variants:
+                for index, (row, _) in enumerate(module.ROWS):
+                    plan.append((module_name, index, row + suffix, swap))
+                    rows.append(row + suffix)
+                    results[row + suffix] = {name: [] for name in IMPLS}
+        for module_name, index, row, swap in plan:
             for name in IMPLS:
-                workers[name].run(module_name, index, warmup)
+                workers[swap.get(name, name)].run(module_name, index, warmup)
             for r in range(rounds):
                 order = IMPLS[r % 3:] + IMPLS[:r % 3]
                 for name in order:
-                    results[row][name].append(workers[name].run(module_name, index, seconds))
+                    results[row][name].append(
+                        workers[swap.get(name, name)].run(module_name, index, seconds))
             print('  %-48s done (%.0f s)' % (row, time.time() - started))
             sys.stdout.flush()
         for worker in workers.values():
