@@ -9,7 +9,9 @@ on loopback.  Commands:
     ``nclients`` concurrent connections to ``127.0.0.1:<port>`` (all connected before any
     sends), each sends ``pattern(nbytes)``, shuts down writing and reads to EOF; every client
     must get back exactly what it sent.  With ``tls`` each connection is TLS (the session CA,
-    server name ``localhost`` checked).  Answer: ``OK <nclients>``.
+    server name ``localhost`` checked) and sends in 16 KiB rounds, reading each round's echo
+    back before the next (one OpenSSL connection must not be used from two threads at once),
+    then closes without a shutdown.  Answer: ``OK <nclients>``.
 ``get <url> <nclients>``
     ``nclients`` concurrent ``GET``s of ``url`` (``https`` verified against the session CA).
     Answer: ``OK <status> <length> <sha256 hex>`` when all responses agree.
@@ -57,6 +59,43 @@ def _first_error(results):
     return None
 
 
+def _echo_both_ways(sock, data):
+    """Plain TCP: send on a second thread while reading (a server that echoes before the
+    client's EOF must not deadlock against us), then half-close and read to EOF."""
+    sender = threading.Thread(target=sock.sendall, args=(data,), daemon=True)
+    sender.start()
+    chunks, got = [], 0
+    while got < len(data):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    sender.join(IO_TIMEOUT)
+    sock.shutdown(socket.SHUT_WR)
+    rest = sock.recv(65536)
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+def _tls_echo_rounds(sock, data, chunk=16384):
+    """TLS: one OpenSSL connection must not be read and written from two threads at once,
+    so send a chunk and read its echo back before the next chunk."""
+    chunks = []
+    for start in range(0, len(data), chunk):
+        piece = data[start:start + chunk]
+        sock.sendall(piece)
+        got = 0
+        while got < len(piece):
+            back = sock.recv(65536)
+            if not back:
+                return chunks
+            chunks.append(back)
+            got += len(back)
+    return chunks
+
+
 class CrowdServer(_Server):
     name = "crowd"
 
@@ -98,25 +137,10 @@ class CrowdServer(_Server):
                 if context is not None:
                     sock = context.wrap_socket(sock, server_hostname="localhost")
                 connected.wait()
-                # send and read on separate threads: a server that echoes before the
-                # client's EOF must not deadlock against us
-                sender = threading.Thread(target=sock.sendall, args=(data,), daemon=True)
-                sender.start()
-                chunks, got = [], 0
-                while True:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    got += len(chunk)
-                    if got >= nbytes:
-                        break
-                sender.join(IO_TIMEOUT)
-                if context is None:
-                    sock.shutdown(socket.SHUT_WR)
-                    rest = sock.recv(65536)
-                    if rest:
-                        chunks.append(rest)
+                if context is not None:
+                    chunks = _tls_echo_rounds(sock, data)
+                else:
+                    chunks = _echo_both_ways(sock, data)
                 received = b"".join(chunks)
                 if received != data:
                     raise ValueError("client %d got %d bytes back, %s" % (

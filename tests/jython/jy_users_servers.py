@@ -19,22 +19,7 @@ import tempfile
 import threading
 import unittest
 
-from netsupport import peer, read_line
-from users_support import tls_file
-
-CROWD_TIMEOUT = 120.0
-
-
-def crowd(command):
-    """Send one command to the crowd peer and return its answer line."""
-    ctl = socket.create_connection(peer("CROWD"), 10)
-    try:
-        ctl.settimeout(CROWD_TIMEOUT)
-        ctl.sendall(command.encode("ascii") + b"\n")
-        return read_line(ctl)
-    finally:
-        ctl.close()
-
+from users_support import crowd, tls_file
 
 def server_context():
     ctx = ssl.SSLContext(ssl.PROTOCOL_SSLv23)

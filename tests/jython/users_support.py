@@ -10,7 +10,10 @@ never a skip.
 """
 
 import os
+import socket
 import sys
+
+from netsupport import peer, read_line
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SITE = os.path.join(REPO, "build", "py27-site")
@@ -55,3 +58,17 @@ def url(peer_name, path, scheme="http", host=None):
     """``scheme://host:port/path`` for the peer in ``JNS_PEER_<peer_name>``."""
     peer_host, port = addr(peer_name)
     return "%s://%s:%d%s" % (scheme, host or peer_host, port, path)
+
+
+CROWD_TIMEOUT = 120.0
+
+
+def crowd(command):
+    """Send one command to the crowd peer (tests/harness/client_peers.py); return its answer."""
+    ctl = socket.create_connection(peer("CROWD"), 10)
+    try:
+        ctl.settimeout(CROWD_TIMEOUT)
+        ctl.sendall(command.encode("ascii") + b"\n")
+        return read_line(ctl)
+    finally:
+        ctl.close()
