@@ -46,7 +46,8 @@ def _stream_options(bootstrap, child=False):
         option(netty.ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
 
 
-class_for = None   # (family, type) -> socket class; set by socktypes when it loads
+class_for = None      # (family, type) -> socket class; set by socktypes when it loads
+subclass_for = None   # (user subclass, family, type) -> class; set by socktypes too
 
 
 class socket(object):
@@ -54,10 +55,12 @@ class socket(object):
 
     # --- issue 7: socket(family, type) returns the class serving that type (see socktypes)
     def __new__(cls, family=_c.AF_INET, type=_c.SOCK_STREAM, *args, **kwargs):
+        if class_for is None:
+            from _socketcore import socktypes   # binds class_for and subclass_for
         if cls is socket:
-            if class_for is None:
-                from _socketcore import socktypes   # binds class_for
             cls = class_for(family, type)
+        elif isinstance(family, (int, long)) and isinstance(type, (int, long)):
+            cls = subclass_for(cls, family, type)
         return object.__new__(cls)
 
     # Per-family hooks (AF_UNIX overrides them in unix.py).

@@ -333,6 +333,23 @@ class SubclassAndWrapTests(NetTestCase):
         s.sendall(b"sub")
         self.assertEqual(recv_exact(s, 3), b"sub")
 
+    def test_subclass_serves_datagrams_too(self):
+        class Tagged(socket.socket):
+            def tag(self):
+                return "tagged %d" % self.type
+        s = self.track(Tagged(socket.AF_INET, socket.SOCK_DGRAM))
+        s.settimeout(10)
+        s.bind(("127.0.0.1", 0))
+        self.assertTrue(isinstance(s, Tagged))
+        self.assertTrue(isinstance(s, socket.socket))
+        self.assertEqual(s.type, socket.SOCK_DGRAM)
+        self.assertEqual(s.tag(), "tagged %d" % socket.SOCK_DGRAM)
+        sender = self.track(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+        sender.sendto(b"one", s.getsockname())
+        sender.sendto(b"two", s.getsockname())
+        self.assertEqual(s.recvfrom(100), (b"one", ("127.0.0.1", sender.getsockname()[1])))
+        self.assertEqual(s.recv(2), b"tw")     # one datagram per recv: the rest is dropped
+
     def test_wrapping_with_sock_shares_the_connection(self):
         s = self.connect("ECHO")
         other = self.track(socket.socket(_sock=s._sock))
