@@ -277,40 +277,38 @@ def _serial(cert):
     return unicode(magnitude if len(magnitude) % 2 == 0 else '0' + magnitude)
 
 
-def _ip_text(value):
-    value = str(value)
-    if ':' in value:               # CPython prints every IPv6 group, uppercase, unpadded
-        from java.net import InetAddress
-        raw = InetAddress.getByName(value).getAddress()
-        data = to_bytes(raw)
-        groups = [(ord(data[i]) << 8) | ord(data[i + 1]) for i in range(0, 16, 2)]
-        return ':'.join('%X' % g for g in groups)
-    return value
-
-
 _SAN_KINDS = {1: 'email', 2: 'DNS', 6: 'URI', 7: 'IP Address', 8: 'Registered ID'}
 
 
+def _general_name(name):
+    """One GeneralName (BouncyCastle) as CPython's (kind, value) pair.  Strings are taken
+    from the DER octets, so an embedded NUL stays (CVE-2013-4238) where Java's own
+    getSubjectAlternativeNames() refuses the whole extension."""
+    kind, value = name.getTagNo(), name.getName()
+    if kind == 7:
+        octets = to_bytes(value.getOctets())
+        if len(octets) == 4:
+            return ('IP Address', '.'.join(str(ord(c)) for c in octets))
+        if len(octets) == 16:
+            return ('IP Address', ':'.join('%X' % ((ord(octets[i]) << 8) | ord(octets[i + 1]))
+                                           for i in range(0, 16, 2)))
+        return ('IP Address', '<invalid>')
+    if kind == 4:
+        from javax.security.auth.x500 import X500Principal
+        return ('DirName', _name_tuple(X500Principal(value.toASN1Primitive().getEncoded())))
+    if kind == 8:
+        return ('Registered ID', str(value.getId()))
+    if kind in _SAN_KINDS:
+        return (_SAN_KINDS[kind], to_bytes(value.getOctets()))
+    return ('othername' if kind == 0 else 'x400Address' if kind == 3 else 'EdiPartyName',
+            '<unsupported>')
+
+
 def _alt_names(cert):
-    try:
-        names = cert.getSubjectAlternativeNames()
-    except Throwable:
-        return None
-    if names is None:
-        return None
-    result = []
-    for entry in names:
-        kind, value = int(entry.get(0)), entry.get(1)
-        if kind == 7:
-            result.append(('IP Address', _ip_text(value)))
-        elif kind == 4:
-            from javax.security.auth.x500 import X500Principal
-            result.append(('DirName', _name_tuple(X500Principal(str(value)))))
-        elif kind in _SAN_KINDS:
-            result.append((_SAN_KINDS[kind], str(value)))
-        else:
-            result.append(('othername', '<unsupported>'))
-    return tuple(result)
+    def parse(primitive):
+        (GeneralNames,) = _bc('asn1.x509', 'GeneralNames')
+        return tuple(_general_name(n) for n in GeneralNames.getInstance(primitive).getNames())
+    return _extension(cert, '2.5.29.17', parse)
 
 
 def _extension(cert, oid, parse):

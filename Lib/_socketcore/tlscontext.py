@@ -66,7 +66,17 @@ def default_trusted_certificates(include_capath=True):
 
 
 def _is_ca(cert):
-    return cert.getBasicConstraints() >= 0
+    """OpenSSL's X509_check_ca: a key usage without keyCertSign says no; basicConstraints
+    decides when present; else a v1 self-signed root, or a key usage (with keyCertSign)."""
+    usage = cert.getKeyUsage()
+    if usage is not None and not (len(usage) > 5 and usage[5]):
+        return False
+    if cert.getExtensionValue('2.5.29.19') is not None:
+        return cert.getBasicConstraints() >= 0
+    if cert.getVersion() == 1 and \
+            cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal()):
+        return True
+    return usage is not None
 
 
 class SSLContext(object):
@@ -79,8 +89,6 @@ class SSLContext(object):
             raise ValueError('invalid protocol version')
         self._protocol = protocol
         self._options = DEFAULT_OPTIONS
-        if protocol != _k.PROTOCOL_TLS:
-            self._options &= ~_k.OP_NO_SSLv3
         self._verify_mode = _k.CERT_NONE
         self._check_hostname = False
         self._verify_flags = _k.VERIFY_X509_TRUSTED_FIRST
