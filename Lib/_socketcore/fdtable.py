@@ -22,8 +22,25 @@ def allocate(owner):
     """Register `owner` and return its new file number."""
     with _lock:
         number = heapq.heappop(_free) if _free else _take_next()
-        _by_number[number] = weakref.ref(owner, lambda _ref, n=number: release(n))
+        _by_number[number] = _ref_for(owner, number)
         return number
+
+
+def transfer(number, new_owner):
+    """Hand `number` over to `new_owner` (ssl.wrap_socket keeps the wrapped socket's number,
+    as CPython's SSLSocket shares its descriptor); the old owner no longer frees it."""
+    with _lock:
+        _by_number[number] = _ref_for(new_owner, number)
+
+
+def _ref_for(owner, number):
+    def collected(ref):
+        # frees the number only if `ref` still holds it (not after a transfer)
+        with _lock:
+            if _by_number.get(number) is ref:
+                del _by_number[number]
+                heapq.heappush(_free, number)
+    return weakref.ref(owner, collected)
 
 
 def _take_next():

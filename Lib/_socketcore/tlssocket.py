@@ -525,15 +525,18 @@ def _take_over(sslsocket, sock):
     away; the wrapped object is usually dropped at once (`s = wrap_socket(s)`), so closing
     the SSLSocket closes the connection.  The JVM frees the dropped object only when its
     garbage collector runs, so instead the SSLSocket takes over the wrapped object's
-    reference, and closing the wrapped object afterwards only invalidates that object."""
+    reference and file number, and closing the wrapped object afterwards only invalidates
+    that object."""
     state = sock._check_open()
     tcp.socket.__init__(sslsocket, sock.family, sock.type, sock.proto, _state=state)
     sslsocket._timeout = sock._timeout
+    # the same file number, as CPython (a poll registration made before wrapping holds)
+    fdtable.release(sslsocket._fileno)
+    sslsocket._fileno = sock._fileno
+    fdtable.transfer(sock._fileno, sslsocket)
 
     def close_wrapped():
-        if not sock._closed:
-            sock._closed = True
-            fdtable.release(sock._fileno)
+        sock._closed = True
     sock.close = close_wrapped
 
 

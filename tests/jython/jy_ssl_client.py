@@ -527,6 +527,23 @@ class ModuleFunctionTests(NetTestCase):
         self.assertEqual(info(line)["sni"], "-")
 
 
+    def test_wrapped_socket_keeps_its_file_number(self):
+        raw = self.track(socket.create_connection(peer("TLS_ECHO"), IO_TIMEOUT))
+        number = raw.fileno()
+        poller = select.poll()
+        poller.register(number, select.POLLIN)
+        ctx = ssl.create_default_context(cafile=pki("ca.pem"))
+        s = self.track(ctx.wrap_socket(raw, server_hostname="localhost"))
+        self.assertEqual(s.fileno(), number)
+        s.sendall(b"same fd\n")
+        self.assertEqual(poller.poll(IO_TIMEOUT * 1000), [(number, select.POLLIN)])
+        self.assertEqual(s.recv(100), b"same fd\n")
+        s.close()
+        raw.close()
+        replacement = self.tcp()
+        self.assertEqual(replacement.fileno(), number)   # the lowest free number again
+
+
 class Tls12Blocking(_TlsClientCases, _BlockingCases, NetTestCase):
     VERSION, MODE = "TLSv1.2", "blocking"
 
