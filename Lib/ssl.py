@@ -73,12 +73,14 @@ def get_default_verify_paths():
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, cafile=None, capath=None,
                            cadata=None):
-    """A context with secure defaults: for SERVER_AUTH, CERT_REQUIRED + check_hostname,
-    TLS 1.2 or newer; trust from the arguments, else the JVM's trust store."""
+    """A context with secure defaults: for SERVER_AUTH, CERT_REQUIRED + check_hostname;
+    trust from the arguments, else the JVM's trust store.  As CPython 2.7.18, TLS 1.0 and
+    1.1 are not excluded here: the JDK's security policy (jdk.tls.disabledAlgorithms)
+    decides, as the system OpenSSL configuration does for CPython."""
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
     context = SSLContext(PROTOCOL_TLS)
-    context.options |= OP_NO_SSLv2 | OP_NO_SSLv3 | OP_NO_TLSv1 | OP_NO_TLSv1_1
+    context.options |= OP_NO_SSLv2 | OP_NO_SSLv3
     context.options |= OP_NO_COMPRESSION
     if purpose == Purpose.SERVER_AUTH:
         context.verify_mode = CERT_REQUIRED
@@ -115,8 +117,20 @@ def _create_unverified_context(protocol=PROTOCOL_TLS, cert_reqs=None, check_host
     return context
 
 
-_create_default_https_context = create_default_context
 _create_stdlib_context = _create_unverified_context
+
+# PEP 493: PYTHONHTTPSVERIFY=0 in the environment makes stdlib HTTPS clients skip verification.
+_https_verify_envvar = 'PYTHONHTTPSVERIFY'
+
+
+def _get_https_context_factory():
+    if not getattr(_sys.flags, 'ignore_environment', 0) and \
+            _os.environ.get(_https_verify_envvar) == '0':
+        return _create_unverified_context
+    return create_default_context
+
+
+_create_default_https_context = _get_https_context_factory()
 
 
 def _https_verify_certificates(enable=True):

@@ -125,7 +125,10 @@ def certificates_from_text(text, pem):
 
 
 def read_file(path):
-    """The bytes of a file, IOError as CPython raises it."""
+    """The bytes of a file, IOError as CPython raises it (TypeError for a non-string)."""
+    if not isinstance(path, basestring):
+        raise TypeError('coercing to Unicode: need string or buffer, %s found'
+                        % type(path).__name__)
     with open(path, 'rb') as f:
         return f.read()
 

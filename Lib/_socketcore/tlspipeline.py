@@ -151,6 +151,15 @@ class TlsSession(object):
                 self.callback_error = ssl_error('CALLBACK_FAILED', 'callback failed')
                 self.callback_alert = _k.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
                 raise
+            if alert is not None and not isinstance(alert, (int, long)):
+                # as CPython: reported as unraisable, internal_error alert to the client
+                import sys
+                sys.stderr.write('TypeError: servername callback must return None or an '
+                                 'integer\n')
+                from _socketcore.tlserrors import ssl_error
+                self.callback_error = ssl_error('CALLBACK_FAILED', 'callback failed')
+                self.callback_alert = _k.ALERT_DESCRIPTION_INTERNAL_ERROR
+                raise self.callback_error
             if alert is not None:
                 from _socketcore.tlserrors import alert_error
                 self.callback_alert = int(alert)
@@ -274,16 +283,44 @@ class _SniHandler(netty.SniHandler):
 
 class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
     """Between SslHandler and StreamHandler: handshake, close_notify and TLS failures go to
-    the TlsSession; everything else passes on.  Runs on the event loop; never blocks."""
+    the TlsSession; everything else passes on.  Runs on the event loop; never blocks.
+
+    The plaintext of the records decoded from one read is passed on as one buffer at the
+    read's end: the JDK engine splits each TLS 1.0 CBC record it sends in two (1/n-1, its
+    BEAST countermeasure; OpenSSL sends an empty record instead), and a reader woken by the
+    first part alone would get one byte from recv() where CPython gets the whole message."""
 
     def __init__(self, session):
         self.session = session
+        self.pending = []        # plaintext ByteBufs of the current read
+
+    def _pass_on(self, ctx):
+        pending, self.pending = self.pending, []
+        if len(pending) == 1:
+            ctx.fireChannelRead(pending[0])
+        elif pending:
+            merged = ctx.alloc().compositeBuffer(len(pending))
+            for buf in pending:
+                merged.addFlattenedComponents(True, buf)
+            ctx.fireChannelRead(merged)
+
+    def channelRead(self, ctx, msg):
+        self.pending.append(msg)
+
+    def channelReadComplete(self, ctx):
+        self._pass_on(ctx)
+        ctx.fireChannelReadComplete()
+
+    def handlerRemoved(self, ctx):
+        self._pass_on(ctx)
 
     def channelInactive(self, ctx):
+        self._pass_on(ctx)
         self.session.on_fin()
         ctx.fireChannelInactive()
 
     def userEventTriggered(self, ctx, event):
+        self._pass_on(ctx)
         if isinstance(event, netty.ChannelInputShutdownEvent):
             self.session.on_fin()
         if isinstance(event, netty.SslHandshakeCompletionEvent):
@@ -293,6 +330,7 @@ class TlsEventHandler(netty.ChannelInboundHandlerAdapter):
         ctx.fireUserEventTriggered(event)
 
     def exceptionCaught(self, ctx, cause):
+        self._pass_on(ctx)
         if not _is_tls_failure(cause):
             ctx.fireExceptionCaught(cause)
             return

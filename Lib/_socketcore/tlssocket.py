@@ -96,6 +96,11 @@ class SSLSocket(tcp.socket):
                        doc='the SSLContext of this socket (a servername callback may switch '
                            'it)')
 
+    # CPython code (asyncore-based servers, test_ftplib) checks `sock._sslobj is not None`
+    # to know whether TLS is active on the socket.
+    _sslobj = property(lambda self: self._tls,
+                       doc='the TLS session while TLS runs on this socket, else None')
+
     # ------------------------------------------------------------------ TLS set-up
 
     def _start_tls(self):
@@ -421,7 +426,7 @@ class SSLSocket(tcp.socket):
 
     def cipher(self):
         """(OpenSSL cipher name, protocol version, secret bits), None before the handshake."""
-        session = self._tls
+        session = None if self._closed else self._tls      # None once closed, as CPython
         engine_session = session.engine_session() if session is not None else None
         if engine_session is None:
             return None
@@ -432,7 +437,7 @@ class SSLSocket(tcp.socket):
         return (suite.openssl, protocol, suite.bits)
 
     def shared_ciphers(self):
-        session = self._tls
+        session = None if self._closed else self._tls      # None once closed, as CPython
         if session is None or session.handler is None:
             return None
         engine = session.handler.engine()
@@ -448,14 +453,14 @@ class SSLSocket(tcp.socket):
         return result
 
     def version(self):
-        session = self._tls
+        session = None if self._closed else self._tls      # None once closed, as CPython
         engine_session = session.engine_session() if session is not None else None
         if engine_session is None:
             return None
         return str(engine_session.getProtocol())
 
     def selected_alpn_protocol(self):
-        session = self._tls
+        session = None if self._closed else self._tls      # None once closed, as CPython
         if session is None or not session.done:
             return None
         protocol = session.handler.applicationProtocol()
