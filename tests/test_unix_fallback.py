@@ -20,7 +20,7 @@ JYTHON = os.path.join(ROOT, "bin", "jython")
 FALLBACK_SCRIPT = textwrap.dedent('''
     import errno, os, shutil, socket, tempfile
     from _socketcore import nativeunix
-    assert not nativeunix.AVAILABLE, nativeunix.WHY_NOT
+    assert not nativeunix.available(), nativeunix.WHY_NOT
     d = tempfile.mkdtemp()
     try:
         path = os.path.join(d, "s")
@@ -65,7 +65,7 @@ FALLBACK_SCRIPT = textwrap.dedent('''
 
 NATIVE_SCRIPT = textwrap.dedent('''
     from _socketcore import nativeunix
-    assert nativeunix.AVAILABLE, nativeunix.WHY_NOT
+    assert nativeunix.available(), nativeunix.WHY_NOT
     print("NATIVE-OK")
 ''')
 

@@ -6,7 +6,8 @@ names (a leading NUL byte) and SOCK_DGRAM come from Netty's epoll transport
 path and loads.  It is not in the Netty that jython-standalone bundles, so the drop-in
 path has no native transport.
 
-`AVAILABLE` says whether it loaded.  Setting the environment variable
+`available()` says whether it loaded; it probes on first use (loading the native library
+costs start-up time that most programs never need) and leaves the reason in `WHY_NOT`.  Setting the environment variable
 `JNS_NATIVE_TRANSPORT=0` (or Netty's own `-Dio.netty.transport.noNative=true`) turns it
 off, which is how the Java-channel fallback is tested.
 
@@ -20,38 +21,49 @@ from java.lang import Throwable
 
 from _socketcore import netty, runtime
 
-AVAILABLE = False
 WHY_NOT = 'Netty\'s native epoll transport is not on the class path'
 
 _DISABLED = os.environ.get('JNS_NATIVE_TRANSPORT', '').lower() in ('0', 'off', 'no', 'false')
+_probed = []      # [True or False] once probed
+
+
+def available():
+    """True when Netty's native epoll transport is usable (probed once, on first call)."""
+    if not _probed:
+        loaded = _probe()
+        if loaded:
+            _load_classes()
+        _probed.append(loaded)
+    return _probed[0]
 
 
 def _probe():
-    global AVAILABLE, WHY_NOT
+    global WHY_NOT
     if netty.BUNDLED:
         WHY_NOT = 'the Netty bundled in jython-standalone has no native transport'
-        return
+        return False
     if _DISABLED:
         WHY_NOT = 'Netty\'s native transport is turned off (JNS_NATIVE_TRANSPORT=0)'
-        return
+        return False
     try:
         from io.netty.channel.epoll import Epoll
     except ImportError:
-        return
+        return False
     try:
         if Epoll.isAvailable():
-            AVAILABLE = True
-            return
+            return True
         cause = Epoll.unavailabilityCause()
         WHY_NOT = 'Netty\'s native epoll transport did not load (%s)' % (
             cause.getMessage() if cause is not None else 'unknown cause')
     except Throwable as cause:
         WHY_NOT = 'Netty\'s native epoll transport did not load (%s)' % cause.getMessage()
+    return False
 
 
-_probe()
-
-if AVAILABLE:
+def _load_classes():
+    global EpollEventLoopGroup, EpollDomainSocketChannel, EpollServerDomainSocketChannel
+    global EpollDomainDatagramChannel, EpollChannelOption, EpollMode
+    global DomainSocketAddress, DomainDatagramPacket
     from io.netty.channel.epoll import (EpollEventLoopGroup, EpollDomainSocketChannel,
                                         EpollServerDomainSocketChannel,
                                         EpollDomainDatagramChannel)

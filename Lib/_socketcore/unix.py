@@ -302,7 +302,7 @@ def _native(state):
 
 
 def _need_native():
-    if not nativeunix.AVAILABLE:
+    if not nativeunix.available():
         raise socket_error(errno.EOPNOTSUPP, 'Linux abstract socket names need Netty\'s '
                            'native transport: ' + nativeunix.WHY_NOT)
 
@@ -371,7 +371,7 @@ def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
         raise socket_error(errno.EPROTONOSUPPORT)
     if type == _c.SOCK_DGRAM:
         from _socketcore import unixdgram
-        if not nativeunix.AVAILABLE:
+        if not nativeunix.available():
             raise socket_error(errno.ESOCKTNOSUPPORT, 'AF_UNIX SOCK_DGRAM pairs need Netty\'s '
                                'native transport: ' + nativeunix.WHY_NOT)
         return unixdgram.socketpair()

@@ -44,7 +44,7 @@ class UnixDatagramSocket(udp.DatagramSocket):
     abstract names)."""
 
     def __init__(self, family=_c.AF_UNIX, type=_c.SOCK_DGRAM, proto=0, _sock=None, _state=None):
-        if not nativeunix.AVAILABLE:
+        if not nativeunix.available():
             raise socket_error(errno.ESOCKTNOSUPPORT,
                                'AF_UNIX SOCK_DGRAM sockets need Netty\'s native transport: '
                                + nativeunix.WHY_NOT)
