@@ -25,7 +25,7 @@ error (SO_ERROR), the accept queue of a listening socket, and the selectors watc
 """
 import errno
 
-from java.lang import Integer, Throwable
+from java.lang import Integer, Runnable, Throwable
 from java.util.concurrent.locks import ReentrantLock
 from java.util.concurrent.atomic import AtomicLong
 
@@ -56,6 +56,7 @@ class StreamState(Watched):
         self.phase = NEW
         self.channel = None          # the Netty channel once connecting/connected/listening
         self.bound_channel = None    # a java.nio SocketChannel bound before connect/listen
+        self.java_server = None      # the java.nio ServerSocketChannel while listening
         self.inbound = netty.Unpooled.compositeBuffer(Integer.MAX_VALUE)
         self.buffered = 0
         self.input_shutdown = False
@@ -258,10 +259,7 @@ class StreamState(Watched):
             return
         phase, unread = before[0]
         if phase == LISTENING:
-            # Synchronously (unless on the event loop), so the port can be bound again at once.
-            future = channel.close()
-            if not channel.eventLoop().inEventLoop():
-                future.awaitUninterruptibly(CLOSE_WAIT_MS)
+            close_listener(channel, self.java_server)
         elif unread:
             # Closing with unread data resets the connection, as Linux does.
             _quietly(lambda: channel.config().setOption(netty.ChannelOption.SO_LINGER, 0))
@@ -272,6 +270,40 @@ class StreamState(Watched):
                 self.after_writes(_close_channel)
             finally:
                 self.lock.unlock()
+
+
+def close_listener(channel, java_server):
+    """Close a listening channel and, unless on the event loop, return only once its port
+    can be bound again.  The JDK closes a registered ServerSocketChannel's socket only when
+    the selector next runs and drops the cancelled key, which may be after the close future
+    completes: wake the event loop until the Java channel is deregistered, then let that
+    select pass (a no-op task runs after it)."""
+    future = channel.close()
+    loop = channel.eventLoop()
+    if loop.inEventLoop():
+        return
+    future.awaitUninterruptibly(CLOSE_WAIT_MS)
+    if java_server is None:
+        return
+    waited = 0
+    while java_server.isRegistered() and waited < CLOSE_WAIT_MS:
+        try:
+            loop.submit(_NOTHING).awaitUninterruptibly(1)
+        except Throwable:
+            return            # the event loop is shutting down: it closes everything
+        waited += 1
+    try:
+        loop.submit(_NOTHING).awaitUninterruptibly(CLOSE_WAIT_MS)
+    except Throwable:
+        pass
+
+
+class _Nothing(Runnable):
+    def run(self):
+        pass
+
+
+_NOTHING = _Nothing()
 
 
 def _close_channel(channel):

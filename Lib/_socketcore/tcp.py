@@ -17,7 +17,7 @@ from java.nio.channels import SocketChannel, ServerSocketChannel
 from _socketcore import addresses, buffers, deadline, fdtable, handlers, netty, options, runtime
 from _socketcore import constants as _c
 from _socketcore.bytesconv import as_bytes, str_to_bytebuf
-from _socketcore.channelstate import CLOSE_WAIT_MS, StreamState
+from _socketcore.channelstate import StreamState, close_listener
 from _socketcore.deadline import WOULD_BLOCK
 from _socketcore.errors import bad_fd, error, from_java, socket_error
 from _socketcore.readiness import NEW, CONNECTING, CONNECTED, LISTENING, CLOSED
@@ -221,6 +221,7 @@ class socket(object):
             server.close()
             raise from_java(future.cause())
         state.channel = future.channel()
+        state.java_server = server
 
     def accept(self):
         """(socket, address) for the next incoming connection."""
@@ -461,7 +462,8 @@ class socket(object):
         for child in children:
             child.close()
         if channel is not None:
-            channel.close().awaitUninterruptibly(CLOSE_WAIT_MS)  # the port is free on return
+            close_listener(channel, state.java_server)   # the port is free on return
+        state.java_server = None
 
     def close(self):
         """Close this socket object; the connection closes when its last user closes it."""

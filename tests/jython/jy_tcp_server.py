@@ -34,6 +34,24 @@ class BindTests(NetTestCase):
         b = self.tcp()
         self.assertRaisesErrno(errno.EADDRINUSE, b.bind, a.getsockname())
 
+    def test_port_can_be_bound_again_as_soon_as_close_returns(self):
+        # as on Linux with SO_REUSEADDR: a closed listener (one that served a connection, too)
+        # leaves no LISTEN socket behind
+        port = None
+        for round in range(40):
+            s = self.tcp()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port or 0))
+            port = s.getsockname()[1]
+            s.listen(5)
+            if round % 2:
+                c = self.tcp()
+                c.connect(("127.0.0.1", port))
+                conn, _ = s.accept()
+                conn.close()
+                c.close()
+            s.close()
+
     def test_bind_twice_einval(self):
         s = self.tcp()
         s.bind(("127.0.0.1", 0))
