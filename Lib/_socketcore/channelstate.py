@@ -25,12 +25,12 @@ error (SO_ERROR), the accept queue of a listening socket, and the selectors watc
 """
 import errno
 
-from java.lang import Integer, Runnable, Throwable
+from java.lang import Integer, Throwable
 from java.util.concurrent.locks import ReentrantLock
 from java.util.concurrent.atomic import AtomicLong
 
 from _socketcore.watched import Watched
-from _socketcore import netty, readiness
+from _socketcore import netty, runtime
 from _socketcore.bytesconv import bytebuf_to_str
 from _socketcore.errors import errno_of
 from _socketcore.handlers import FailureListener
@@ -288,22 +288,14 @@ def close_listener(channel, java_server):
     waited = 0
     while java_server.isRegistered() and waited < CLOSE_WAIT_MS:
         try:
-            loop.submit(_NOTHING).awaitUninterruptibly(1)
+            loop.submit(runtime.NOTHING).awaitUninterruptibly(1)
         except Throwable:
             return            # the event loop is shutting down: it closes everything
         waited += 1
     try:
-        loop.submit(_NOTHING).awaitUninterruptibly(CLOSE_WAIT_MS)
+        loop.submit(runtime.NOTHING).awaitUninterruptibly(CLOSE_WAIT_MS)
     except Throwable:
         pass
-
-
-class _Nothing(Runnable):
-    def run(self):
-        pass
-
-
-_NOTHING = _Nothing()
 
 
 def _close_channel(channel):

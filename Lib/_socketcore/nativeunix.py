@@ -15,11 +15,13 @@ Addresses: Netty's `DomainSocketAddress` holds a Java String that Netty encodes 
 for the kernel (so a NUL character becomes the NUL byte of an abstract name); our names
 are byte strings, so they are decoded from UTF-8 on the way in and encoded on the way out.
 """
+import errno
 import os
 
 from java.lang import Throwable
 
-from _socketcore import netty, runtime
+from _socketcore import netty, runtime, unixnames
+from _socketcore.errors import socket_error
 
 WHY_NOT = 'Netty\'s native epoll transport is not on the class path'
 
@@ -84,12 +86,14 @@ def group():
 
 
 def address(name):
-    """A DomainSocketAddress for a byte-string name (path or abstract); None if the name
-    is not UTF-8 (Netty cannot carry it)."""
+    """A DomainSocketAddress for a byte-string name: an abstract name as it is, a path made
+    absolute; error(EINVAL) if the name is not UTF-8 (Netty cannot carry it)."""
+    full = name if unixnames.is_abstract(name) else unixnames.absolute(name)
     try:
-        return DomainSocketAddress(name.decode('utf-8'))
+        return DomainSocketAddress(full.decode('utf-8'))
     except UnicodeDecodeError:
-        return None
+        raise socket_error(errno.EINVAL,
+                           'AF_UNIX names must be UTF-8 for Netty\'s native transport')
 
 
 def name_of(domain_address):

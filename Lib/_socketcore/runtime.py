@@ -34,8 +34,7 @@ _SHUTDOWN_TIMEOUT_MS = 500
 _START_TIMEOUT_MS = 30000
 
 _lock = threading.Lock()
-_group = None
-_native_group = None
+_groups = {}                  # 'nio' / 'native' -> the shared event-loop group
 _closer_registered = False
 
 # Keep Netty quiet on stderr in normal use.  Leak reports are logged at ERROR (SEVERE) and
@@ -49,41 +48,32 @@ for _name in (netty.PREFIX,):
 
 def event_loop_group():
     """Return the live shared event-loop group, creating it (and its closer) if needed."""
-    global _group, _closer_registered
-    group = _group
-    if group is not None and not group.isShuttingDown():
-        return group
-    with _lock:
-        if _group is None or _group.isShuttingDown():
-            # (name, daemon, priority): the 2-argument form would read a Python bool as a priority
-            factory = netty.DefaultThreadFactory('jython-netty-sockets', True, Thread.NORM_PRIORITY)
-            group = netty.NioEventLoopGroup(_EVENT_LOOP_THREADS, factory)
-            _start_threads(group)
-            _group = group
-            if not _closer_registered:
-                _register_closer()
-                _closer_registered = True
-        return _group
+    return _shared('nio', 'jython-netty-sockets', _EVENT_LOOP_THREADS, netty.NioEventLoopGroup)
 
 
 def native_group(make_group):
     """The live shared group of the native transport, made by `make_group(threads, factory)`
     on first use (or after a shutdown); closed with the other one."""
-    global _native_group, _closer_registered
-    group = _native_group
+    return _shared('native', 'jython-netty-sockets-native', _NATIVE_THREADS, make_group)
+
+
+def _shared(kind, thread_name, threads, make_group):
+    global _closer_registered
+    group = _groups.get(kind)
     if group is not None and not group.isShuttingDown():
         return group
     with _lock:
-        if _native_group is None or _native_group.isShuttingDown():
-            factory = netty.DefaultThreadFactory('jython-netty-sockets-native', True,
-                                                 Thread.NORM_PRIORITY)
-            group = make_group(_NATIVE_THREADS, factory)
+        group = _groups.get(kind)
+        if group is None or group.isShuttingDown():
+            # (name, daemon, priority): the 2-argument form would read a Python bool as a priority
+            factory = netty.DefaultThreadFactory(thread_name, True, Thread.NORM_PRIORITY)
+            group = make_group(threads, factory)
             _start_threads(group)
-            _native_group = group
+            _groups[kind] = group
             if not _closer_registered:
                 _register_closer()
                 _closer_registered = True
-        return _native_group
+        return group
 
 
 class _Nothing(Runnable):
@@ -91,11 +81,14 @@ class _Nothing(Runnable):
         pass
 
 
+NOTHING = _Nothing()      # a task that does nothing: submitting it waits for a loop to turn
+
+
 def _start_threads(group):
     """Start every event loop's thread now; on failure close `group` and raise socket.error."""
     try:
         for loop in group:
-            if not loop.submit(_Nothing()).awaitUninterruptibly(_START_TIMEOUT_MS):
+            if not loop.submit(NOTHING).awaitUninterruptibly(_START_TIMEOUT_MS):
                 raise _no_threads(group, 'the thread did not start within %d s'
                                   % (_START_TIMEOUT_MS // 1000))
     except Throwable as cause:
@@ -124,10 +117,9 @@ def _register_closer():
 
 def shutdown():
     """Close the event-loop group now (no quiet period).  Safe to call more than once."""
-    global _group, _native_group
     with _lock:
-        groups = [g for g in (_group, _native_group) if g is not None]
-        _group = _native_group = None
+        groups = list(_groups.values())
+        _groups.clear()
     for group in groups:
         try:
             group.shutdownGracefully(0, _SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)

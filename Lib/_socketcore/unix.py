@@ -81,7 +81,7 @@ class UnixStreamSocket(tcp.socket):
         if not unixnames.is_abstract(name) and not os.path.exists(unixnames.absolute(name)):
             raise socket_error(errno.ENOENT)
         if _native(state):
-            return _native_address(name)
+            return nativeunix.address(name)
         return unix_address(name)
 
     def connect_ex(self, address):
@@ -147,7 +147,7 @@ class UnixStreamSocket(tcp.socket):
         candidates = [name] if name else unixnames.autobind_candidates()
         for candidate in candidates:
             try:
-                self._java_channel().fd().bind(_native_address(candidate))
+                self._java_channel().fd().bind(nativeunix.address(candidate))
             except Throwable as cause:
                 exc = from_java(cause)
                 if name or exc.errno != errno.EADDRINUSE:
@@ -177,7 +177,7 @@ class UnixStreamSocket(tcp.socket):
         try:
             if native:
                 server = nativeunix.EpollServerDomainSocketChannel()
-                local = _native_address(path)
+                local = nativeunix.address(path)
                 group = nativeunix.group()
             else:
                 local = unix_address(path)
@@ -305,15 +305,6 @@ def _need_native():
     if not nativeunix.available():
         raise socket_error(errno.EOPNOTSUPP, 'Linux abstract socket names need Netty\'s '
                            'native transport: ' + nativeunix.WHY_NOT)
-
-
-def _native_address(name):
-    full = name if unixnames.is_abstract(name) else unixnames.absolute(name)
-    address = nativeunix.address(full)
-    if address is None:
-        raise socket_error(errno.EINVAL,
-                           'AF_UNIX names must be UTF-8 for Netty\'s native transport')
-    return address
 
 
 def _accepted_state(channel, listener_name, native):

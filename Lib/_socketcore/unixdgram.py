@@ -80,7 +80,7 @@ class UnixDatagramSocket(udp.DatagramSocket):
         name = unixnames.check(address)
         if not name:
             return errno.EINVAL
-        target = _native_address(name)
+        target = nativeunix.address(name)
         try:
             _native(state).connect(target)
         except Throwable as cause:
@@ -268,21 +268,12 @@ def _bind(state, name):
     if not unixnames.is_abstract(name) and os.path.lexists(unixnames.absolute(name)):
         # Netty's native bind removes an existing file first; Linux refuses instead.
         raise socket_error(errno.EADDRINUSE)
-    local = _native_address(name)
+    local = nativeunix.address(name)
     try:
         _native(state).bind(local)
     except Throwable as cause:
         raise from_java(cause)
     state.unix_path = name
-
-
-def _native_address(name):
-    full = name if unixnames.is_abstract(name) else unixnames.absolute(name)
-    address = nativeunix.address(full)
-    if address is None:
-        raise socket_error(errno.EINVAL,
-                           'AF_UNIX names must be UTF-8 for Netty\'s native transport')
-    return address
 
 
 def _native(state):
