@@ -94,11 +94,6 @@ NOT_RUN = {
         "not run here: relies on signal.alarm interrupting a blocked sendall, which the JVM "
         "cannot do (the test would block forever)",
 }
-for _m in ("test_ssl", "cpython:test_ssl"):
-    NOT_RUN[_m + ".ThreadedTests.test_starttls"] = (
-        "not run here: hangs intermittently on our Lib (bug, open): clear text the peer "
-        "sends right after the close_notify exchange can reach the SslHandler before "
-        "unwrap() removes it, and is dropped")
 RESOURCES = ["network", "subprocess", "cpu", "decimal"]
 # Modules whose 'network' resource means public hosts (pythontest.net, www.python.org):
 # run without it, so that those tests skip through their own resource check.

@@ -24,6 +24,8 @@ SSL_HANDLER = 'ssl'
 _ALERT_NAMES = dict((getattr(_k, name), name[len('ALERT_DESCRIPTION_'):].lower())
                     for name in dir(_k) if name.startswith('ALERT_DESCRIPTION_'))
 EVENTS_HANDLER = 'tls-events'
+GATE_HANDLER = 'tls-unwrap-gate'
+_RECORD_HEADER = 5            # TLS record: type, version (2), length (2)
 
 class TlsSession(object):
     """TLS state of one connection (fields guarded by state.lock; see module docstring)."""
@@ -169,6 +171,20 @@ class TlsSession(object):
                 self.context = sslsocket._context
         return self.context.netty_context(True)
 
+    def close_outbound(self):
+        """unwrap(), first step (user thread; waits for the event-loop task): put the
+        UnwrapGate in front of the SslHandler, then send our close_notify."""
+        channel = self.state.channel
+        task = _CloseOutboundTask(self, channel)
+        loop = channel.eventLoop()
+        try:
+            if loop.inEventLoop():
+                task.run()
+            else:
+                loop.submit(task).awaitUninterruptibly()
+        except Throwable as cause:
+            raise from_java(cause)
+
     def remove(self):
         """After both close_notify: take the TLS handlers out (user thread; waits for the
         event-loop task) and make the connection plain again.  Bytes the SslHandler holds
@@ -229,6 +245,58 @@ class _InstallTask(Runnable):
             pipeline.fireChannelReadComplete()
 
 
+class _CloseOutboundTask(Runnable):
+    """Event-loop task: gate the SslHandler's input, then start the TLS closure."""
+
+    def __init__(self, session, channel):
+        self.session, self.channel = session, channel
+
+    def run(self):
+        pipeline = self.channel.pipeline()
+        if pipeline.get(SSL_HANDLER) is not None and pipeline.get(GATE_HANDLER) is None:
+            pipeline.addBefore(SSL_HANDLER, GATE_HANDLER, UnwrapGate(self.session))
+        handler = self.session.handler
+        if handler is not None:
+            handler.closeOutbound()
+
+
+class UnwrapGate(netty.ChannelInboundHandlerAdapter):
+    """In front of the SslHandler while unwrap() runs: passes the input on one TLS record
+    at a time and, once the peer's close_notify has been decoded, holds everything after
+    it.  Those bytes are the peer's first clear text (STARTTLS protocols send it right
+    after the closure), which the SslHandler would take for a bad record and fail the
+    connection over; on removal they go to the StreamState as plain data.  Event loop."""
+
+    def __init__(self, session):
+        self.session = session
+        self.pending = netty.Unpooled.buffer()
+
+    def channelRead(self, ctx, msg):
+        pending = self.pending
+        try:
+            pending.writeBytes(msg)
+        finally:
+            msg.release()
+        while not self.session.close_notify and pending.readableBytes() >= _RECORD_HEADER:
+            length = _RECORD_HEADER + pending.getUnsignedShort(pending.readerIndex() + 3)
+            if pending.readableBytes() < length:
+                break
+            ctx.fireChannelRead(pending.readBytes(length))    # a copy: the SslHandler may keep it
+        pending.discardReadBytes()
+
+    def take_held(self):
+        """The bytes held back (a ByteBuf the caller owns), or None."""
+        pending, self.pending = self.pending, netty.Unpooled.EMPTY_BUFFER
+        if pending.isReadable():
+            return pending
+        pending.release()
+        return None
+
+    def handlerRemoved(self, ctx):
+        if self.pending.refCnt() > 0:
+            self.pending.release()        # (a no-op on EMPTY_BUFFER)
+
+
 class _RemoveTask(Runnable):
     """Event-loop task: remove the TLS handlers; the connection reads plain bytes again."""
 
@@ -244,12 +312,20 @@ class _RemoveTask(Runnable):
         finally:
             state.lock.unlock()
         pipeline = self.channel.pipeline()
-        for handler in (pipeline.get(EVENTS_HANDLER), session.handler, pipeline.get(SSL_HANDLER)):
+        gate = pipeline.get(GATE_HANDLER)
+        held = gate.take_held() if gate is not None else None
+        # the SslHandler passes on what it holds undecoded when removed; then the gate's
+        # bytes, which came after
+        for handler in (pipeline.get(EVENTS_HANDLER), session.handler, pipeline.get(SSL_HANDLER),
+                        gate):
             if handler is not None and pipeline.context(handler) is not None:
                 try:
                     pipeline.remove(handler)
                 except Throwable:
                     pass
+        if held is not None:
+            pipeline.fireChannelRead(held)
+            pipeline.fireChannelReadComplete()
         state.lock.lock()
         try:
             state.read_requested = False

@@ -498,9 +498,7 @@ class SSLSocket(tcp.socket):
         state = self._state
         if not session.close_sent:
             session.close_sent = True
-            handler = session.handler
-            if handler is not None:
-                handler.closeOutbound()
+            session.close_outbound()
 
         def attempt():
             if state.phase == CLOSED:
