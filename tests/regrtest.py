@@ -106,7 +106,7 @@ UNSKIP = {
                      "FIXME: Jython does not raise proper SSL error"],
 }
 # Data files a CPython 2.7 module needs from its own Lib/test (Jython's are older copies).
-CPYTHON_DATA = {"test_ssl": ["*.pem", "capath"]}
+CPYTHON_DATA = {"test_ssl": ["*.pem", "capath", "revocation.crl"]}
 # The JDK's default security policy disables TLS 1.0 and 1.1 (jdk.tls.disabledAlgorithms),
 # as a system OpenSSL 3 does; the ssl tests use PROTOCOL_TLSv1 throughout, so the regression
 # JVMs get the JDK's own list without those two (a test-only java.security override).
@@ -603,6 +603,9 @@ def refresh_certificates(test_dir, key_dir):
     the others by their issuer found among the same files; an issuer whose key is not
     shipped (pycacert.pem) is itself re-made with a new key. Certificates without a key
     in the directory (kept only for parsing tests) are left alone.
+    test_ssl's test_crl_check needs revocation.crl, an empty CRL signed by pycacert.pem,
+    which Jython's Lib/test lacks: when it is missing, pycacert.pem is re-made (new key)
+    with the certificates it signed, and the CRL is written signed by the new key.
     """
     if openssl(["version"]) is None:
         print("regrtest: openssl not found: expired test certificates are not refreshed")
@@ -668,14 +671,31 @@ def refresh_certificates(test_dir, key_dir):
             changed.add(cert["path"].name)
 
     changed = set()
+    crl_path = test_dir / "revocation.crl"
+    crl_ca = next((c for c in certs if c["path"].name == "pycacert.pem"
+                   and c["subject"] == c["issuer"]), None)
+    crl_ca = crl_ca if not crl_path.exists() else None
     # Self-signed first, so that refreshed issuers are there for the others.
     for cert in sorted(certs, key=lambda c: c["subject"] != c["issuer"]):
-        if cert["expired"] and cert["pubkey"] in keys and cert["pem"] in files[cert["path"]]:
+        stale = cert["expired"] or (crl_ca is not None and cert is not crl_ca
+                                    and cert["issuer"] == crl_ca["subject"])
+        if stale and cert["pubkey"] in keys and cert["pem"] in files[cert["path"]]:
             replace(cert, resign(cert))
+    if crl_ca is not None and crl_ca["subject"] in renewed:
+        ca_pem, ca_key = renewed[crl_ca["subject"]]
+        tmp("index.txt", "")
+        config = tmp("ca.cnf", "[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = %s\n"
+                     "default_md = sha256\n" % (key_dir / "index.txt"))
+        crl = openssl(["ca", "-gencrl", "-crldays", "3650", "-config", config, "-keyfile",
+                       tmp("cakey.pem", ca_key), "-cert", tmp("ca.pem", ca_pem)])
+        if crl:
+            crl_path.write_text(crl, encoding="latin-1")
+            changed.add(crl_path.name)
     for path, text in files.items():
         if path.name in changed:
             path.write_text(text, encoding="latin-1")
-    for p in key_dir.glob("*.pem"):
+    for p in list(key_dir.glob("*.pem")) + list(key_dir.glob("*.txt*")) + \
+            list(key_dir.glob("*.cnf")):
         p.unlink()
     if changed:
         print("regrtest: re-signed expired test certificates in %s" % ", ".join(sorted(changed)))

@@ -2,7 +2,8 @@
 and CPython's dict form of a certificate.
 
 - `pem_to_der` / `der_to_pem`: ssl's PEM_cert_to_DER_cert / DER_cert_to_PEM_cert.
-- `certificates_from_text`: every certificate in PEM text or DER bytes (CertificateFactory).
+- `certificates_from_text`: every certificate in PEM text or DER bytes (CertificateFactory);
+  `crls_from_text`: every CRL ('X509 CRL' blocks) in PEM text.
 - `load_key_and_chain`: a certificate chain file plus a private key (PKCS#1, PKCS#8, SEC1,
   encrypted with a password) as (PrivateKey, [X509Certificate]), checked to match;
   BouncyCastle's PEMParser reads the key (Jython's standalone jar carries it, renamed).
@@ -122,6 +123,18 @@ def certificates_from_text(text, pem):
     except Throwable as cause:
         raise ssl_error('NOT_ENOUGH_DATA', 'not enough data', str(cause.getMessage()))
     return certs
+
+
+def crls_from_text(text):
+    """Every CRL in PEM `text` (its 'X509 CRL' blocks), as X509CRL objects."""
+    crls = []
+    for _, der in pem_blocks(text, ('X509 CRL',)):
+        try:
+            crls.append(_FACTORY.generateCRL(ByteArrayInputStream(from_bytes(der))))
+        except Throwable as cause:
+            raise ssl_error('ASN1_PARSE_ERROR', 'not a valid CRL', str(cause.getMessage()),
+                            library='X509')
+    return crls
 
 
 def read_file(path):

@@ -5,16 +5,19 @@ server_side)` builds it again on first use (SslContextBuilder, on the engine tls
 chose: the JDK's or OpenSSL), so a context used by many connections is built once.
 Settings are applied, not just stored:
 protocol + OP_NO_* -> enabled protocols, set_ciphers -> JSSE suites, verify_mode ->
-trust manager / client auth, load_* -> trust store and key manager, ALPN -> Netty's
-ApplicationProtocolConfig.  Hostname checking is done by the socket after the handshake
+trust manager / client auth, load_* -> trust store (certificates and CRLs) and key manager,
+verify_flags VERIFY_CRL_CHECK_LEAF/CHAIN -> a PKIX trust manager that checks the loaded
+CRLs (no OCSP, no fetching), ALPN -> Netty's ApplicationProtocolConfig.  Hostname checking is done by the socket after the handshake
 (match_hostname), as CPython 2.7 does.
 """
 import os
 
 from java.lang import Throwable
 from java.security import KeyStore
-from java.util import ArrayList
-from javax.net.ssl import TrustManagerFactory
+from java.security.cert import CertPathValidator, CertStore, CollectionCertStoreParameters
+from java.security.cert import PKIXBuilderParameters, PKIXRevocationChecker, X509CertSelector
+from java.util import ArrayList, EnumSet
+from javax.net.ssl import CertPathTrustManagerParameters, TrustManagerFactory
 
 from _socketcore import netty, tlsciphers, tlscerts, tlsengine
 from _socketcore import tlsconstants as _k
@@ -94,6 +97,8 @@ class SSLContext(object):
         self._verify_flags = _k.VERIFY_X509_TRUSTED_FIRST
         self._ca_certs = []           # X509Certificate, in load order, no duplicates
         self._ca_der = set()
+        self._crls = []               # X509CRL, in load order, no duplicates
+        self._crl_der = set()
         self._default_trust = False   # load_default_certs / set_default_verify_paths
         self._key = None
         self._chain = None
@@ -164,19 +169,30 @@ class SSLContext(object):
             self._ca_der.add(der)
             self._ca_certs.append(cert)
 
+    def _add_crl(self, crl):
+        der = tlscerts.to_bytes(crl.getEncoded())
+        if der not in self._crl_der:
+            self._crl_der.add(der)
+            self._crls.append(crl)
+
     def load_verify_locations(self, cafile=None, capath=None, cadata=None):
         """Trust the certificates in `cafile` (PEM), every PEM file in `capath`, and
-        `cadata` (unicode: PEM text; str/buffer: DER)."""
+        `cadata` (unicode: PEM text; str/buffer: DER).  The PEM 'X509 CRL' blocks of the
+        files are kept for VERIFY_CRL_CHECK_LEAF/CHAIN, as OpenSSL keeps them in its store
+        (CPython 2.7 takes certificates only from cadata)."""
         if cafile is None and capath is None and cadata is None:
             raise TypeError('cafile, capath and cadata cannot be all omitted')
         found = []
+        crls = []
         if cafile is not None:
             text = tlscerts.read_file(cafile)
             certs = tlscerts.certificates_from_text(text, True)
-            if not certs:
+            file_crls = tlscerts.crls_from_text(text)
+            if not certs and not file_crls:
                 raise ssl_error(None, '[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or '
                                 'crl found')
             found.extend(certs)
+            crls.extend(file_crls)
         if capath is not None:
             if not os.path.isdir(capath):
                 raise IOError(2, 'No such file or directory')
@@ -184,12 +200,15 @@ class SSLContext(object):
                 path = os.path.join(capath, name)
                 if os.path.isfile(path):
                     try:
-                        found.extend(tlscerts.certificates_from_text(
-                            tlscerts.read_file(path), True))
+                        text = tlscerts.read_file(path)
+                        found.extend(tlscerts.certificates_from_text(text, True))
+                        crls.extend(tlscerts.crls_from_text(text))
                     except (SSLError, IOError):
                         pass
         if cadata is not None:
             if isinstance(cadata, unicode):
+                # certificates only: CPython 2.7 reads cadata with PEM_read_bio_X509, which
+                # passes over CRL blocks
                 certs = tlscerts.certificates_from_text(cadata.encode('ascii'), True)
                 if not certs:
                     raise ssl_error('NO_START_LINE', 'no start line')
@@ -203,6 +222,8 @@ class SSLContext(object):
             found.extend(certs)
         for cert in found:
             self._add_ca(cert)
+        for crl in crls:
+            self._add_crl(crl)
         self._changed()
 
     def set_default_verify_paths(self):
@@ -226,7 +247,7 @@ class SSLContext(object):
         certificates are not counted."""
         certs = self._trusted(include_capath=False)
         return {'x509': len(certs), 'x509_ca': len([c for c in certs if _is_ca(c)]),
-                'crl': 0}
+                'crl': len(self._crls)}
 
     def get_ca_certs(self, binary_form=False):
         """The CA certificates loaded so far (dicts, or DER with binary_form)."""
@@ -360,7 +381,10 @@ class SSLContext(object):
         if self._verify_mode == _k.CERT_NONE and not server_side:
             builder.trustManager(netty.InsecureTrustManagerFactory.INSTANCE)
         else:
-            builder.trustManager(self._trust_manager_factory())
+            try:
+                builder.trustManager(self._trust_manager_factory())
+            except Throwable as cause:
+                raise from_java(cause)
         if self._alpn:
             config = netty.ApplicationProtocolConfig
             builder.applicationProtocolConfig(config(
@@ -376,9 +400,35 @@ class SSLContext(object):
         store.load(None, None)
         for index, cert in enumerate(self._trusted()):
             store.setCertificateEntry('ca%d' % index, cert)
+        if self._verify_flags & _k.VERIFY_CRL_CHECK_LEAF and store.size() > 0:
+            # (with no trust anchor at all PKIXBuilderParameters refuses to be built; the
+            # plain trust manager below fails every peer anyway)
+            factory = TrustManagerFactory.getInstance('PKIX')
+            factory.init(CertPathTrustManagerParameters(self._crl_parameters(store)))
+            return factory
         factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm())
         factory.init(store)
         return factory
+
+    def _crl_parameters(self, store):
+        """PKIX parameters that check revocation against the loaded CRLs only, as OpenSSL's
+        X509_V_FLAG_CRL_CHECK(_ALL) does: the leaf alone (VERIFY_CRL_CHECK_LEAF) or every
+        certificate below the trust anchor (VERIFY_CRL_CHECK_CHAIN); a certificate whose
+        issuer has no CRL here fails.  No OCSP (NO_FALLBACK after PREFER_CRLS), and nothing
+        is fetched from the certificates' CRL distribution points unless the JVM was told to
+        (com.sun.security.enableCRLDP, off by default)."""
+        params = PKIXBuilderParameters(store, X509CertSelector())
+        params.setRevocationEnabled(True)
+        params.addCertStore(CertStore.getInstance(
+            'Collection', CollectionCertStoreParameters(_list(self._crls))))
+        checker = CertPathValidator.getInstance('PKIX').getRevocationChecker()
+        Option = PKIXRevocationChecker.Option
+        options = EnumSet.of(Option.PREFER_CRLS, Option.NO_FALLBACK)
+        if self._verify_flags & _k.VERIFY_CRL_CHECK_CHAIN != _k.VERIFY_CRL_CHECK_CHAIN:
+            options.add(Option.ONLY_END_ENTITY)
+        checker.setOptions(options)
+        params.addCertPathChecker(checker)
+        return params
 
 
 def _list(items):

@@ -193,11 +193,24 @@ def _message(cause):
     return unicode(cause.getMessage() or '').encode('utf-8', 'replace')
 
 
+# CertPathValidatorException reasons (BasicReason) -> OpenSSL's X509_verify_cert_error_string
+_REVOCATION_TEXT = {
+    'REVOKED': 'certificate revoked',
+    'UNDETERMINED_REVOCATION_STATUS': 'unable to get certificate CRL',
+}
+
+
 def from_java(cause, handshaking=False):
     """The ssl exception for a Java Throwable from the TLS layer (never a Java one).
 
     `handshaking`: the failure ended a handshake, so a closed transport is an SSLEOFError."""
     chain = _chain(cause)
+    for link in chain:
+        if isinstance(link, CertPathValidatorException):
+            # revocation (VERIFY_CRL_CHECK_*): OpenSSL's verify error text
+            reason = str(link.getReason())
+            if reason in _REVOCATION_TEXT:
+                return verify_failed(_REVOCATION_TEXT[reason])
     for link in chain:
         if isinstance(link, (CertificateExpiredException, CertificateNotYetValidException,
                              CertPathValidatorException, CertPathBuilderException)):

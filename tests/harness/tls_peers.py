@@ -14,7 +14,11 @@ processes find them through these environment variables (``HOST:PORT`` unless sa
     ``client_enc.key`` (encrypted PKCS#8, password ``PASSWORD``), ``client_legacy_enc.key``
     (OpenSSL traditional encryption, same password); ``ec.pem`` + ``ec.key`` (an EC P-256
     certificate for ``localhost`` and its SEC1 ``EC PRIVATE KEY``); ``other.key`` (a key that
-    matches no certificate); ``garbage.pem`` (not PEM).
+    matches no certificate); ``garbage.pem`` (not PEM); ``revoked.pem`` (a CA-signed
+    certificate for ``localhost``, same key as ``server.pem``, that the CA has revoked);
+    ``crl.pem`` (a PEM ``X509 CRL`` signed by the CA, valid from yesterday for a year,
+    listing ``revoked.pem``'s serial number only); ``ca_crl.pem`` (``ca.pem`` then
+    ``crl.pem`` in one file).
 ``JNS_PEER_TLS_PASSWORD``
     The password of the encrypted keys.
 
@@ -38,6 +42,9 @@ Servers (each accepts TLS 1.2 and 1.3; ALPN offers ``x-jns``, ``http/1.1``, ``h2
     Serves a CA-signed certificate for ``localhost`` that expired a year ago.
 ``JNS_PEER_TLS_UNTRUSTED``
     Serves a certificate for ``localhost`` signed by ``other_ca``.
+``JNS_PEER_TLS_REVOKED``
+    Sends ``GREETING`` then close_notify, like CLOSE, with ``revoked.pem`` (listed in
+    ``crl.pem``).
 ``JNS_PEER_TLS_STARTTLS``
     Line protocol that goes from clear text to TLS and back.  In clear text it echoes each
     line until ``STARTTLS``, answers ``OK``, then runs the TLS handshake (server side).  In
@@ -78,7 +85,7 @@ ENV_NAMES = (
     "JNS_PEER_TLS_DIR", "JNS_PEER_TLS_PASSWORD", "JNS_PEER_TLS_ECHO", "JNS_PEER_TLS_INFO",
     "JNS_PEER_TLS_CLIENTCERT", "JNS_PEER_TLS_CLOSE", "JNS_PEER_TLS_RAGGED",
     "JNS_PEER_TLS_WRONGHOST", "JNS_PEER_TLS_EXPIRED", "JNS_PEER_TLS_UNTRUSTED",
-    "JNS_PEER_TLS_DIALER", "JNS_PEER_TLS_STARTTLS",
+    "JNS_PEER_TLS_DIALER", "JNS_PEER_TLS_STARTTLS", "JNS_PEER_TLS_REVOKED",
 )
 
 from . import peers as _peers  # noqa: E402
@@ -164,6 +171,20 @@ def make_pki(directory):
     untrusted = _cert(server_key, _name("localhost"), other_key, other_name,
                       dns=("localhost",), ips=("127.0.0.1",))
     client = _cert(client_key, _name("jns client"), ca_key, ca_name, client=True)
+    revoked = _cert(server_key, _name("localhost"), ca_key, ca_name, dns=("localhost",),
+                    ips=("127.0.0.1",))
+    crl = (x509.CertificateRevocationListBuilder()
+           .issuer_name(ca_name)
+           .last_update(now - datetime.timedelta(days=1))
+           .next_update(now + datetime.timedelta(days=365))
+           .add_revoked_certificate(x509.RevokedCertificateBuilder()
+                                    .serial_number(revoked.serial_number)
+                                    .revocation_date(now - datetime.timedelta(hours=1))
+                                    .build())
+           .add_extension(x509.CRLNumber(1), critical=False)
+           .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+               ca_key.public_key()), critical=False)
+           .sign(ca_key, hashes.SHA256()))
     ec_key = ec.generate_private_key(ec.SECP256R1())
     ec_cert = _cert(ec_key, _name("localhost"), ca_key, ca_name, dns=("localhost",),
                     ips=("127.0.0.1",))
@@ -179,6 +200,9 @@ def make_pki(directory):
     write("wrong.pem", _pem(wrong))
     write("expired.pem", _pem(expired))
     write("untrusted.pem", _pem(untrusted))
+    write("revoked.pem", _pem(revoked))
+    write("crl.pem", crl.public_bytes(serialization.Encoding.PEM))
+    write("ca_crl.pem", _pem(ca) + crl.public_bytes(serialization.Encoding.PEM))
     write("client.pem", _pem(client))
     write("client_pkcs8.key", _key(client_key))
     write("client_pkcs1.key", _key(client_key, serialization.PrivateFormat.TraditionalOpenSSL))
@@ -413,6 +437,7 @@ class TlsPeers(object):
             "JNS_PEER_TLS_WRONGHOST": TlsCloseServer(_server_context(d, "wrong.pem")),
             "JNS_PEER_TLS_EXPIRED": TlsCloseServer(_server_context(d, "expired.pem")),
             "JNS_PEER_TLS_UNTRUSTED": TlsCloseServer(_server_context(d, "untrusted.pem")),
+            "JNS_PEER_TLS_REVOKED": TlsCloseServer(_server_context(d, "revoked.pem")),
             "JNS_PEER_TLS_DIALER": TlsDialerServer(d),
             "JNS_PEER_TLS_STARTTLS": StartTlsServer(_server_context(d, "server.pem")),
         }
