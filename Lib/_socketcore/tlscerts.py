@@ -13,7 +13,6 @@ and CPython's dict form of a certificate.
 Load failures raise the SSLError CPython raises (TypeError/IOError where CPython does).
 """
 import base64
-import calendar
 import errno
 import re
 
@@ -412,4 +411,5 @@ def cert_time_to_seconds(cert_time):
     day, hour, minute, second, year = [int(g) for g in match.groups()]
     if not (1 <= day <= 31 and hour < 24 and minute < 60 and second <= 61):
         raise ValueError('unconverted data remains or values out of range: %r' % (cert_time,))
+    import calendar     # here: only this function needs it (start-up time)
     return calendar.timegm((year, _MONTHS.index(month) + 1, day, hour, minute, second))

@@ -104,7 +104,9 @@ def description():
         return '%s (netty-tcnative%s) via %s SslHandler' % (
             name, ' ' + tcnative if tcnative else '', via)
     from javax.net.ssl import SSLContext as _JavaContext
-    provider = _JavaContext.getDefault().getProvider()
+    # getInstance, not getDefault: the default context loads the whole trust store
+    # (~600 classes, a third of `import ssl`) only to be asked its provider's name
+    provider = _JavaContext.getInstance('TLS').getProvider()
     return 'JDK %s %s (Java %s) via %s SslHandler' % (
         provider.getName(), provider.getVersionStr(), System.getProperty('java.version'), via)
 

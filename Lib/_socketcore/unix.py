@@ -19,9 +19,7 @@ unixdgram.py.
 """
 import errno
 import os
-import shutil
 import struct
-import tempfile
 
 from java.lang import Integer, Throwable
 from java.net import StandardProtocolFamily, StandardSocketOptions
@@ -370,10 +368,11 @@ def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
         raise socket_error(errno.ESOCKTNOSUPPORT)
     if not AVAILABLE:
         return _loopback_pair()
+    import tempfile     # here: most programs never make a pair (start-up time)
     directory = tempfile.mkdtemp(prefix='jns-pair-')
+    path = os.path.join(directory, 's')
     listener = UnixStreamSocket()
     try:
-        path = os.path.join(directory, 's')
         listener.bind(path)
         listener.listen(1)
         listener.settimeout(None)
@@ -383,7 +382,11 @@ def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
         second, _ = listener.accept()
     finally:
         listener.close()
-        shutil.rmtree(directory, ignore_errors=True)
+        for remove, name in ((os.unlink, path), (os.rmdir, directory)):
+            try:
+                remove(name)
+            except OSError:
+                pass
     return _finish_pair(first, second, unnamed=True)
 
 
