@@ -104,8 +104,28 @@ def wildcard(family):
 
 # ---------------------------------------------------------------------------- resolution
 
+# issue 6: host text -> its _numeric() answer (an InetAddress or None), for str hosts; a
+# connect to ('127.0.0.1', port) paid ~30 us re-parsing the literal.  Bounded: cleared when full.
+_NUMERIC_CACHE = {}
+_NUMERIC_CACHE_SIZE = 256
+
+
 def _numeric(host):
     """An InetAddress for a numeric IPv4/IPv6 literal, without any lookup; else None."""
+    if type(host) is str:
+        try:
+            return _NUMERIC_CACHE[host]
+        except KeyError:
+            pass
+        inet = _parse_numeric(host)
+        if len(_NUMERIC_CACHE) >= _NUMERIC_CACHE_SIZE:
+            _NUMERIC_CACHE.clear()
+        _NUMERIC_CACHE[host] = inet
+        return inet
+    return _parse_numeric(host)
+
+
+def _parse_numeric(host):
     try:
         return InetAddress.getByAddress(inet_aton_strict(host))
     except (error, ValueError):
