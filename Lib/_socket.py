@@ -12,7 +12,7 @@ from _socketcore.addresses import (
 from _socketcore.names import getnameinfo, getservbyname, getservbyport, getprotobyname
 from _socketcore.tcp import socket, SocketType
 from _socketcore import socktypes   # socket(family, type) picks its class
-from _socketcore.unix import socketpair
+from _socketcore import lazy as _lazy
 from _socketcore.timeouts import getdefaulttimeout, setdefaulttimeout
 
 has_ipv6 = True
@@ -41,3 +41,8 @@ __all__ = list(_constant_names) + [
     'gethostname', 'getservbyname', 'getservbyport', 'getprotobyname',
     'inet_aton', 'inet_ntoa', 'inet_pton', 'inet_ntop', 'htons', 'ntohs', 'htonl', 'ntohl',
     'getdefaulttimeout', 'setdefaulttimeout']
+
+
+def socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0):
+    """A connected pair of sockets (AF_UNIX by default; see _socketcore.unix)."""
+    return _lazy.module('_socketcore.unix').socketpair(family, type, proto)

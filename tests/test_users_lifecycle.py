@@ -225,15 +225,22 @@ OUTER_AFTER_INNER_SCRIPT = textwrap.dedent('''
         inner.exec("import socket\\n"
                    "s = socket.create_connection(('127.0.0.1', %d))\\n"
                    "s.sendall('from inner')\\n"
-                   "s.close()\\n" % port)
+                   "s.close()\\n"
+                   "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\\n"
+                   "u.close()\\n"
+                   "a, b = socket.socketpair()\\n"
+                   "a.close(); b.close()\\n" % port)
         # the thread now last ran the inner interpreter: our sockets must still be ours
         conn, _ = server.accept()
         print("%s %s %s" % (round, type(conn) is socket.socket, conn.recv(64)))
         conn.close()
         inner.cleanup()
         inner.close()
+    # UDP and AF_UNIX load on first use (both interpreters made them): still the outer's
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    print(isinstance(udp, socket.socket))
+    pair = socket.socketpair()
+    print("%s %s" % (isinstance(udp, socket.socket),
+                     all(isinstance(s, socket.socket) for s in pair)))
 ''')
 
 
@@ -246,5 +253,5 @@ def test_outer_interpreter_keeps_its_sockets_after_an_embedded_one_ran(jy_impl, 
     proc = subprocess.run(jy_impl.command + [str(script)], env=jy_impl.child_env({}),
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert (proc.returncode, proc.stdout.splitlines()) == (
-        0, ["0 True from inner", "1 True from inner", "True"]), (
+        0, ["0 True from inner", "1 True from inner", "True True"]), (
         "exit %s\nstdout:\n%s\nstderr:\n%s" % (proc.returncode, proc.stdout, proc.stderr[-4000:]))

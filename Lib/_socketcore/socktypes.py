@@ -12,18 +12,19 @@ from __future__ import absolute_import
 from _socketcore import constants as _c
 
 
-from _socketcore import tcp, udp, unix, unixdgram
+from _socketcore import lazy, tcp
 
 
 def class_for(family, type):
     """The socket class for (family, type): UDP, AF_UNIX (whose constructor refuses the
-    types the JVM lacks), else tcp.socket (which raises for anything it does not serve)."""
+    types the JVM lacks), else tcp.socket (which raises for anything it does not serve).
+    The UDP and AF_UNIX modules load on first use (see `lazy`)."""
     if type == _c.SOCK_DGRAM and family in (_c.AF_INET, _c.AF_INET6):
-        return udp.DatagramSocket
+        return lazy.module('_socketcore.udp').DatagramSocket
     if family == _c.AF_UNIX:
         if type == _c.SOCK_DGRAM:
-            return unixdgram.UnixDatagramSocket
-        return unix.UnixStreamSocket
+            return lazy.module('_socketcore.unixdgram').UnixDatagramSocket
+        return lazy.module('_socketcore.unix').UnixStreamSocket
     return tcp.socket
 
 

@@ -25,7 +25,7 @@ from java.lang import Integer, Throwable
 from java.net import StandardProtocolFamily, StandardSocketOptions
 from java.nio.channels import ServerSocketChannel, SocketChannel
 
-from _socketcore import fdtable, handlers, nativeunix, netty, runtime, tcp, unixnames
+from _socketcore import fdtable, handlers, lazy, nativeunix, netty, runtime, tcp, unixnames
 from _socketcore import constants as _c
 from _socketcore.channelstate import StreamState
 from _socketcore.errors import error, from_java, socket_error
@@ -359,7 +359,7 @@ def socketpair(family=_c.AF_UNIX, type=_c.SOCK_STREAM, proto=0):
     if proto != 0:
         raise socket_error(errno.EPROTONOSUPPORT)
     if type == _c.SOCK_DGRAM:
-        from _socketcore import unixdgram
+        unixdgram = lazy.module('_socketcore.unixdgram')
         if not nativeunix.available():
             raise socket_error(errno.ESOCKTNOSUPPORT, 'AF_UNIX SOCK_DGRAM pairs need Netty\'s '
                                'native transport: ' + nativeunix.WHY_NOT)
