@@ -1,6 +1,6 @@
 """Benchmark driver (CPython 3): every figure on three implementations, one table.
 
-    python3 bench/run.py [--quick] [--rounds N] [--seconds S] [--only fig1_bulk,...]
+    python3 bench/run.py [--quick] [--rounds N] [--seconds S] [--warmup S] [--only fig1_bulk,...]
 
 Implementations: CPython 3 (this interpreter), stock Jython (`JNS_STOCK=1 bin/jython`: the
 same jython-standalone with its own Lib) and ours (`bin/jython`).  One long-lived worker
@@ -12,7 +12,8 @@ Each row: one warm-up pass, then R rounds; within a round the three implementati
 row back to back, in an order that rotates from round to round (these machines are noisy).
 The table shows the median with its spread (half the min-max range, as a percentage of the
 median) and the ratios ours/CPython 3 and ours/stock; `target` judges the issue's targets.  --quick (warm-up 0.1 s, 3 rounds of
-0.2 s, one round of figure 7) takes under 3 minutes; the default is 5 rounds of 1 s.
+0.2 s, one round of figure 7) takes under 3 minutes; the default is a 2 s warm-up and 5
+rounds of 1 s (the JVMs reach their steady rate only after seconds of JIT compiling).
 The table also goes to build/bench/last-table.txt, the raw figures to build/bench/results.json.
 Figure 6 runs a second time with ours on the OpenSSL engine (rows "..., ours on OpenSSL": a
 fourth worker with JNS_TLS_ENGINE=openssl fills the ours column) when build/lib-openssl has
@@ -321,11 +322,14 @@ def main():
     parser.add_argument('--quick', action='store_true', help='under 3 minutes')
     parser.add_argument('--rounds', type=int)
     parser.add_argument('--seconds', type=float, help='measuring time of one row run')
+    parser.add_argument('--warmup', type=float,
+                        help='warm-up seconds per row and implementation (JVMs need seconds '
+                             'of JIT before they reach their steady rate)')
     parser.add_argument('--only', help='comma-separated figure modules (fig7_resources too)')
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 5)
     seconds = args.seconds or (0.2 if args.quick else 1.0)
-    warmup = 0.1 if args.quick else 0.5
+    warmup = args.warmup if args.warmup is not None else (0.1 if args.quick else 2.0)
     resource_rounds = 1 if args.quick else 3
     only = args.only.split(',') if args.only else FIGURES + ['fig7_resources']
     os.makedirs(OUT, exist_ok=True)
