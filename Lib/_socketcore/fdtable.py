@@ -6,7 +6,7 @@ that `fileno()` is a non-negative int.  Each open socket object takes the lowest
 The table holds sockets weakly, so a socket that is dropped without `close()` frees its
 number when it is garbage-collected.
 """
-import heapq
+from heapq import heappop, heappush
 import threading
 import weakref
 
@@ -18,42 +18,49 @@ _free = []
 _next = [_FIRST]
 
 
+class _Entry(weakref.ref):
+    """The table's weak reference to an owner, carrying its number for `_collected`
+    (issue 6: one module-level callback instead of a closure per socket)."""
+    __slots__ = ('number',)
+
+
 def allocate(owner):
     """Register `owner` and return its new file number."""
+    entry = _Entry(owner, _collected)
     with _lock:
-        number = heapq.heappop(_free) if _free else _take_next()
-        _by_number[number] = _ref_for(owner, number)
-        return number
+        if _free:
+            number = heappop(_free)
+        else:
+            number = _next[0]
+            _next[0] = number + 1
+        entry.number = number
+        _by_number[number] = entry
+    return number
 
 
 def transfer(number, new_owner):
     """Hand `number` over to `new_owner` (ssl.wrap_socket keeps the wrapped socket's number,
     as CPython's SSLSocket shares its descriptor); the old owner no longer frees it."""
+    entry = _Entry(new_owner, _collected)
+    entry.number = number
     with _lock:
-        _by_number[number] = _ref_for(new_owner, number)
+        _by_number[number] = entry
 
 
-def _ref_for(owner, number):
-    def collected(ref):
-        # frees the number only if `ref` still holds it (not after a transfer)
-        with _lock:
-            if _by_number.get(number) is ref:
-                del _by_number[number]
-                heapq.heappush(_free, number)
-    return weakref.ref(owner, collected)
-
-
-def _take_next():
-    number = _next[0]
-    _next[0] += 1
-    return number
+def _collected(entry):
+    # frees the number only if `entry` still holds it (not after a transfer or release)
+    with _lock:
+        number = entry.number
+        if _by_number.get(number) is entry:
+            del _by_number[number]
+            heappush(_free, number)
 
 
 def release(number):
     """Give `number` back (idempotent)."""
     with _lock:
         if _by_number.pop(number, None) is not None:
-            heapq.heappush(_free, number)
+            heappush(_free, number)
 
 
 def lookup(number):
