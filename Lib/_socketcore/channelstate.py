@@ -44,36 +44,42 @@ RECEIVE_LIMIT = 256 * 1024
 REF_CHANGES = AtomicLong()
 # --- end select fast path
 CLOSE_WAIT_MS = 1000
+_compositeBuffer = netty.Unpooled.compositeBuffer
+_MAX_COMPONENTS = Integer.MAX_VALUE
 
 
 class StreamState(Watched):
     """State of one TCP endpoint; see the module docstring for the threading contract."""
 
+    # issue 6: fields whose first value is immutable start as class attributes (an instance
+    # attribute replaces one on first assignment): two states per connect+accept cycle, and
+    # every attribute set is a Python dict store.
+    phase = NEW
+    channel = None           # the Netty channel once connecting/connected/listening
+    bound_channel = None     # a java.nio SocketChannel bound before connect/listen
+    java_server = None       # the java.nio ServerSocketChannel while listening
+    buffered = 0
+    input_shutdown = False
+    output_shutdown = False
+    channel_writable = True
+    error = 0
+    accept_limit = 1
+    read_requested = False
+    last_write = None
+    peer = None              # the remote InetSocketAddress once connected
+    connect_unreported = False  # a connect finished that no connect() call reported yet
+    watchers = ()
+    _refs = 1                # see the `refs` property (select fast path)
+    _write_listener = None
+
     def __init__(self, family):
         self.family = family
-        self.lock = ReentrantLock()
-        self.changed = self.lock.newCondition()
-        self.phase = NEW
-        self.channel = None          # the Netty channel once connecting/connected/listening
-        self.bound_channel = None    # a java.nio SocketChannel bound before connect/listen
-        self.java_server = None      # the java.nio ServerSocketChannel while listening
-        self.inbound = netty.Unpooled.compositeBuffer(Integer.MAX_VALUE)
-        self.buffered = 0
-        self.input_shutdown = False
-        self.output_shutdown = False
-        self.channel_writable = True
-        self.error = 0
+        self.lock = lock = ReentrantLock()
+        self.changed = lock.newCondition()
+        self.inbound = _compositeBuffer(_MAX_COMPONENTS)
         self.accept_queue = []
-        self.accept_limit = 1
         self.child_options = {}       # per-connection options a listener gives accepted sockets
         self.user_options = {}        # java option -> value the user set before connect/listen
-        self.read_requested = False
-        self.last_write = None
-        self.peer = None              # the remote InetSocketAddress once connected
-        self.connect_unreported = False  # a connect finished that no connect() call reported yet
-        self.watchers = ()
-        self._refs = 1                # see the `refs` property (select fast path)
-        self._write_listener = None
 
     @property
     def write_listener(self):
@@ -102,18 +108,26 @@ class StreamState(Watched):
     # ------------------------------------------------------------------ event loop side
     # Everything below runs on an event-loop thread: short, non-blocking, never raises.
 
+    # (issue 6: the per-connection callbacks below take the lock themselves instead of
+    # building a closure for _update: same steps, fewer Python calls per connection)
     def on_active(self, channel):
         """The channel is connected (accepted or connect succeeded); start reading."""
-        def change():
+        lock = self.lock
+        lock.lock()
+        try:
             self.channel = channel
-            if self.phase == CLOSED:
-                return False
-            self.phase = CONNECTED
-            self.peer = channel.remoteAddress()
-            self.channel_writable = channel.isWritable()
-            self.read_requested = True
-            return True
-        return self._update(change)
+            active = self.phase != CLOSED
+            if active:
+                self.phase = CONNECTED
+                self.peer = channel.remoteAddress()
+                self.channel_writable = channel.isWritable()
+                self.read_requested = True
+            self.changed.signalAll()
+        finally:
+            lock.unlock()
+        if self.watchers:
+            self._wake_watchers()
+        return active
 
     def on_connect_failed(self, cause):
         def change():
@@ -169,20 +183,32 @@ class StreamState(Watched):
 
     def on_inactive(self):
         """The channel closed underneath us (reset, or our own close)."""
-        def change():
+        lock = self.lock
+        lock.lock()
+        try:
             self.input_shutdown = True
             self.output_shutdown = True
             self.channel_writable = False
-        self._update(change)
+            self.changed.signalAll()
+        finally:
+            lock.unlock()
+        if self.watchers:
+            self._wake_watchers()
 
     def on_accepted(self, child):
         """A listening channel produced `child` (a StreamState); False if we are closed."""
-        def change():
-            if self.phase != LISTENING:
-                return False
-            self.accept_queue.append(child)
-            return True
-        return self._update(change)
+        lock = self.lock
+        lock.lock()
+        try:
+            queued = self.phase == LISTENING
+            if queued:
+                self.accept_queue.append(child)
+            self.changed.signalAll()
+        finally:
+            lock.unlock()
+        if self.watchers:
+            self._wake_watchers()
+        return queued
 
     def wants_accept(self):
         self.lock.lock()
@@ -233,22 +259,26 @@ class StreamState(Watched):
     def close(self):
         """Close for good: release buffers, close the channel after queued writes, and
         close any accepted-but-not-yet-accepted children.  Idempotent; any thread."""
-        children = []
-        before = []
-
-        def change():
-            if self.phase == CLOSED:
-                return False
-            before.append((self.phase, self.buffered))
+        lock = self.lock
+        lock.lock()
+        try:
+            phase = self.phase
+            if phase == CLOSED:
+                return
+            unread = self.buffered
             self.phase = CLOSED
-            if self.inbound.refCnt() > 0:
-                self.inbound.release()
+            inbound = self.inbound
+            if inbound.refCnt() > 0:
+                inbound.release()
             self.buffered = 0
-            children.extend(self.accept_queue)
-            del self.accept_queue[:]
-            return True
-        if not self._update(change):
-            return
+            children = self.accept_queue
+            if children:
+                self.accept_queue = []
+            self.changed.signalAll()
+        finally:
+            lock.unlock()
+        if self.watchers:
+            self._wake_watchers()
         for child in children:
             child.close()
         if self.bound_channel is not None:
@@ -257,7 +287,6 @@ class StreamState(Watched):
         channel = self.channel
         if channel is None:
             return
-        phase, unread = before[0]
         if phase == LISTENING:
             close_listener(channel, self.java_server)
         elif unread:
