@@ -47,6 +47,16 @@ class StreamHandler(netty.ChannelInboundHandlerAdapter):
         self.state.on_inactive()
 
 
+class ConnectingStreamHandler(StreamHandler, netty.ChannelFutureListener):
+    """The StreamHandler of a channel we connect, and the listener of its connect future:
+    a failure goes to state.on_connect_failed (success arrives as channelActive).  One
+    object per connect instead of two (issue 6).  Runs on the event loop."""
+
+    def operationComplete(self, future):
+        if not future.isSuccess():
+            self.state.on_connect_failed(future.cause())
+
+
 class FailureListener(netty.ChannelFutureListener):
     """Hands the cause of a failed future (connect: SO_ERROR; write: EPIPE, ECONNRESET) to
     a StreamState callback, which records it and wakes waiters.  Success needs nothing:

@@ -49,13 +49,17 @@ except (ImportError, AttributeError):
 _KERNEL_DOUBLED = (StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF)
 
 _NioChannelOption = None
+_nio_options = {}   # java SocketOption -> its NioChannelOption (issue 6: made once each)
 
 
 def _nio_option(java_option):
     global _NioChannelOption
-    if _NioChannelOption is None:
-        (_NioChannelOption,) = netty._load('channel.socket.nio', 'NioChannelOption')
-    return _NioChannelOption.of(java_option)
+    option = _nio_options.get(java_option)
+    if option is None:
+        if _NioChannelOption is None:
+            (_NioChannelOption,) = netty._load('channel.socket.nio', 'NioChannelOption')
+        option = _nio_options[java_option] = _NioChannelOption.of(java_option)
+    return option
 
 
 # Options a listening socket only holds for the sockets it accepts (Linux copies them to
@@ -193,12 +197,18 @@ def split_for_listen(user_options):
     own, per_connection = {}, {}
     for java_option, value in user_options.items():
         (per_connection if java_option in _PER_CONNECTION else own)[java_option] = value
-    return own, for_new_connection(per_connection)
+    return own, dict(for_new_connection(per_connection))   # (setsockopt changes it later)
+
+
+_DEFAULT_NEW_CONNECTION = {StandardSocketOptions.TCP_NODELAY: Boolean.FALSE}
 
 
 def for_new_connection(user_options):
     """The options to set on a channel Netty has just wrapped: the user's, and TCP_NODELAY
-    off unless the user set it (Netty turns it on; Linux and CPython start with it off)."""
+    off unless the user set it (Netty turns it on; Linux and CPython start with it off).
+    (Without user options: one shared dict, which callers only read.)"""
+    if not user_options:
+        return _DEFAULT_NEW_CONNECTION
     chosen = dict(user_options)
     chosen.setdefault(StandardSocketOptions.TCP_NODELAY, Boolean.FALSE)
     return chosen

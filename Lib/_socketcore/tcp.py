@@ -40,11 +40,30 @@ def _stream_options(bootstrap, child=False):
     option(netty.ChannelOption.AUTO_READ, False)
     option(netty.ChannelOption.ALLOW_HALF_CLOSURE, True)
     option(netty.ChannelOption.ALLOCATOR, runtime.allocator())
-    option(netty.ChannelOption.WRITE_BUFFER_WATER_MARK,
-           netty.WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
+    option(netty.ChannelOption.WRITE_BUFFER_WATER_MARK, _WATER_MARK)
     if not child:
         option(netty.ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
 
+
+_WATER_MARK = netty.WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK)
+_connect_templates = {}   # event-loop group -> Bootstrap with the stream options (issue 6)
+
+
+def _connect_bootstrap(group):
+    """A new Bootstrap on `group` with the stream options set: a clone of one template per
+    group (issue 6: was four Python-level option calls and a WriteBufferWaterMark per connect)."""
+    template = _connect_templates.get(group)
+    if template is None:
+        template = netty.Bootstrap()
+        template.group(group)
+        _stream_options(template)
+        _connect_templates[group] = template
+    return template.clone()
+
+
+_STREAM_FAMILIES = (_c.AF_INET, _c.AF_INET6)
+_TCP_PROTOCOLS = (0, _c.IPPROTO_TCP)
+_SOCK_STREAM = _c.SOCK_STREAM
 
 class_for = None      # (family, type) -> socket class; set by socktypes when it loads
 subclass_for = None   # (user subclass, family, type) -> class; set by socktypes too
@@ -81,12 +100,12 @@ class socket(object):
     # --- end issue 7
 
     def __init__(self, family=_c.AF_INET, type=_c.SOCK_STREAM, proto=0, _sock=None, _state=None):
-        if family not in (_c.AF_INET, _c.AF_INET6):
+        if family not in _STREAM_FAMILIES:
             raise socket_error(errno.EAFNOSUPPORT)
-        if type != _c.SOCK_STREAM:
+        if type != _SOCK_STREAM:
             raise socket_error(errno.ESOCKTNOSUPPORT,
                                'only SOCK_STREAM sockets are implemented so far')
-        if proto not in (0, _c.IPPROTO_TCP):
+        if proto not in _TCP_PROTOCOLS:
             raise socket_error(errno.EPROTONOSUPPORT)
         if _sock is not None:
             _state = _sock._share_state()
@@ -310,15 +329,14 @@ class socket(object):
             channel = self._netty_channel(java_channel)
             # Netty's config turns TCP_NODELAY on when it wraps a channel; keep the user's.
             options.apply_to_channel(channel, options.for_new_connection(state.user_options))
-            bootstrap = netty.Bootstrap()
-            bootstrap.group(self._event_loop_group())
+            bootstrap = _connect_bootstrap(self._event_loop_group())
             bootstrap.channelFactory(handlers.PrebuiltChannel(channel))
-            _stream_options(bootstrap)
             self._transport_options(bootstrap)
-            bootstrap.handler(handlers.StreamHandler(state))
+            handler = handlers.ConnectingStreamHandler(state)
+            bootstrap.handler(handler)
             future = bootstrap.connect(remote)
             state.channel = future.channel()
-            future.addListener(handlers.FailureListener(state.on_connect_failed))
+            future.addListener(handler)   # a failed connect: state.on_connect_failed
         except Throwable as cause:
             state.on_connect_failed(cause)
 
