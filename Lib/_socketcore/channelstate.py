@@ -158,9 +158,15 @@ class StreamState(Watched):
             self.lock.unlock()
 
     def on_input_shutdown(self):
-        def change():
+        lock = self.lock
+        lock.lock()
+        try:
             self.input_shutdown = True
-        self._update(change)
+            self.changed.signalAll()
+        finally:
+            lock.unlock()
+        if self.watchers:
+            self._wake_watchers()
 
     def on_writability(self, writable):
         def change():

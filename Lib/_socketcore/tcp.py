@@ -9,6 +9,7 @@ exceptions CPython 2.7 raises.
 # (Jython does not remember the miss): ~2 ms per socket object
 from __future__ import absolute_import
 import errno
+from functools import partial
 
 from java.lang import Runnable, Throwable
 from java.net import StandardProtocolFamily
@@ -231,7 +232,7 @@ class socket(object):
         bootstrap.channelFactory(handlers.PrebuiltChannel(netty.NioServerSocketChannel(server)))
         bootstrap.option(netty.ChannelOption.AUTO_READ, False)
         bootstrap.handler(handlers.AcceptHandler(state))
-        bootstrap.childHandler(handlers.ChildInitializer(state, lambda ch: _accepted_state(family, ch)))
+        bootstrap.childHandler(handlers.ChildInitializer(state, partial(_accepted_state, family)))
         _stream_options(bootstrap, child=True)
         future = bootstrap.register()
         future.awaitUninterruptibly()
