@@ -175,30 +175,14 @@ class TlsSession(object):
         """unwrap(), first step (user thread; waits for the event-loop task): put the
         UnwrapGate in front of the SslHandler, then send our close_notify."""
         channel = self.state.channel
-        task = _CloseOutboundTask(self, channel)
-        loop = channel.eventLoop()
-        try:
-            if loop.inEventLoop():
-                task.run()
-            else:
-                loop.submit(task).awaitUninterruptibly()
-        except Throwable as cause:
-            raise from_java(cause)
+        _run_on_loop(channel, _CloseOutboundTask(self, channel))
 
     def remove(self):
         """After both close_notify: take the TLS handlers out (user thread; waits for the
         event-loop task) and make the connection plain again.  Bytes the SslHandler holds
         undecoded (clear text the peer sent after its close_notify) are passed on."""
         channel = self.state.channel
-        task = _RemoveTask(self, channel)
-        loop = channel.eventLoop()
-        try:
-            if loop.inEventLoop():
-                task.run()
-            else:
-                loop.submit(task).awaitUninterruptibly()
-        except Throwable as cause:
-            raise from_java(cause)
+        _run_on_loop(channel, _RemoveTask(self, channel))
 
     # -------------------------------------------------------------- queries (any thread)
 
@@ -206,6 +190,18 @@ class TlsSession(object):
         if self.handler is None or not self.done:
             return None
         return self.handler.engine().getSession()
+
+
+def _run_on_loop(channel, task):
+    """Run `task` on the channel's event loop and wait for it (user thread)."""
+    loop = channel.eventLoop()
+    try:
+        if loop.inEventLoop():
+            task.run()
+        else:
+            loop.submit(task).awaitUninterruptibly()
+    except Throwable as cause:
+        raise from_java(cause)
 
 
 class _InstallTask(Runnable):

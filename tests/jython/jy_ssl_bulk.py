@@ -7,22 +7,15 @@ Behaviour is CPython 2.7.18's: these cases must pass on the cpython2 oracle.
 """
 
 import hashlib
-import os
 import socket
 import ssl
 import unittest
 
 from netsupport import IO_TIMEOUT, NetTestCase, pattern, peer
+from users_support import tls_file as pki
 
 TOTAL = 100 * 1024 * 1024
 CHUNK = 256 * 1024
-
-
-def pki(name):
-    directory = os.environ.get("JNS_PEER_TLS_DIR")
-    if not directory:
-        raise RuntimeError("JNS_PEER_TLS_DIR is not set: run through the pytest harness")
-    return os.path.join(directory, name)
 
 
 class BulkTests(NetTestCase):

@@ -18,20 +18,9 @@ import time
 import unittest
 
 from netsupport import IO_TIMEOUT, NetTestCase, greeting, pattern, peer
+from users_support import read_tls_file as read_pki, tls_file as pki
 
 ON_JYTHON = platform.python_implementation() == "Jython"
-
-
-def pki(name):
-    directory = os.environ.get("JNS_PEER_TLS_DIR")
-    if not directory:
-        raise RuntimeError("JNS_PEER_TLS_DIR is not set: run through the pytest harness")
-    return os.path.join(directory, name)
-
-
-def read_pki(name):
-    with open(pki(name), "rb") as f:
-        return f.read()
 
 
 def info(line):

@@ -7,26 +7,14 @@ CRLs come in through load_verify_locations(cafile=...) (CPython 2.7 takes none f
 Behaviour is CPython 2.7.18's: these cases must pass on the cpython2 oracle.
 """
 
-import os
 import platform
 import socket
 import ssl
 
 from netsupport import IO_TIMEOUT, NetTestCase, greeting, peer
+from users_support import read_tls_file as read_pki, tls_file as pki
 
 ON_JYTHON = platform.python_implementation() == "Jython"
-
-
-def pki(name):
-    directory = os.environ.get("JNS_PEER_TLS_DIR")
-    if not directory:
-        raise RuntimeError("JNS_PEER_TLS_DIR is not set: run through the pytest harness")
-    return os.path.join(directory, name)
-
-
-def read_pki(name):
-    with open(pki(name), "rb") as f:
-        return f.read()
 
 
 class CrlCheckTests(NetTestCase):

@@ -16,15 +16,9 @@ import time
 import unittest
 
 from netsupport import NetTestCase
+from users_support import tls_file as pki
 
 ON_JYTHON = platform.python_implementation() == "Jython"
-
-
-def pki(name):
-    directory = os.environ.get("JNS_PEER_TLS_DIR")
-    if not directory:
-        raise RuntimeError("JNS_PEER_TLS_DIR is not set: run through the pytest harness")
-    return os.path.join(directory, name)
 
 
 def password():

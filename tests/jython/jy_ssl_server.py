@@ -7,7 +7,6 @@ Behaviour is CPython 2.7.18's: these cases must pass on the cpython2 oracle.
 """
 
 import errno
-import os
 import select
 import socket
 import ssl
@@ -15,13 +14,7 @@ import unittest
 
 from netsupport import IO_TIMEOUT, NetTestCase, parse_count_sha, pattern, peer, read_line, \
     sha256hex
-
-
-def pki(name):
-    directory = os.environ.get("JNS_PEER_TLS_DIR")
-    if not directory:
-        raise RuntimeError("JNS_PEER_TLS_DIR is not set: run through the pytest harness")
-    return os.path.join(directory, name)
+from users_support import tls_file as pki
 
 
 class Dial(object):

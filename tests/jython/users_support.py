@@ -44,6 +44,12 @@ def tls_file(name):
     return os.path.join(directory, name)
 
 
+def read_tls_file(name):
+    """The bytes of a file of the session PKI."""
+    with open(tls_file(name), "rb") as f:
+        return f.read()
+
+
 def addr(peer_name):
     """The (host, port) of the peer in ``JNS_PEER_<peer_name>``."""
     value = os.environ.get("JNS_PEER_" + peer_name)
