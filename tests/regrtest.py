@@ -22,8 +22,10 @@ Outcomes follow the behaviour observed, not unittest's verdict:
 and are compared with tests/regrtest-expected/<module>.txt (ids not listed must pass). Any
 difference, a hang (per-module timeout), a crash or a LEAK line fails the run. Tests
 whose outcome differs are first run once more, alone in a fresh process (as CPython's
-regrtest -w does): the fixed port lets one test's leftover socket fail the next test's
-bind. Those that then behave as expected are named in the report, not failed.
+regrtest -w does): a test's leftover socket can fail the next test's bind. Those that then
+behave as expected are named in the report, not failed. A module-level fixed `PORT`
+(test_socket's 50100) is replaced by a pair of ports found free at the start of each run,
+since a previous run's TIME_WAIT connections (or a run in another checkout) can hold it.
 
 On our Lib/ (not with --stock) the driver replaces test_support.bind_port's stock-Jython
 branch (a listen() on a throw-away socket, to learn a port from sockets that bind late)
@@ -132,7 +134,7 @@ def tls_disabled_algorithms():
 
 # Runs inside Jython 2.7 (Python 2 syntax). argv: results-file module test-lib-dir config-json
 DRIVER = r'''
-import sys, os, json, time, traceback
+import sys, os, json, time, traceback, types
 
 results_path, module_name, test_lib, config_path = sys.argv[1:5]
 config = json.load(open(config_path))
@@ -250,8 +252,48 @@ if unskip:
         return real_skip_if(condition, reason)
     unittest.skipIf = skip_if
 
+def free_port_pair():
+    """A port P such that P and P+1 are free for TCP and UDP on every address right now."""
+    import socket as probe_socket
+    for attempt in range(50):
+        probe = probe_socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        base = probe.getsockname()[1]
+        probe.close()
+        held = []
+        try:
+            for port in (base, base + 1):
+                for kind in (probe_socket.SOCK_STREAM, probe_socket.SOCK_DGRAM):
+                    held.append(probe_socket.socket(probe_socket.AF_INET, kind))
+                    held[-1].bind(("0.0.0.0", port))
+            return base
+        except (probe_socket.error, OverflowError):
+            pass
+        finally:
+            for sock in held:
+                sock.close()
+    return None
+
+def unfix_port(module):
+    # A module-level fixed PORT (test_socket's 50100, copied into class bodies as
+    # `PORT = PORT`) is held for a minute by the TIME_WAIT connections of a previous run
+    # (the rerun below comes seconds later) or by a run in another checkout: use a pair
+    # that is free now.
+    fixed = getattr(module, "PORT", None)
+    if not isinstance(fixed, int) or isinstance(fixed, bool):
+        return
+    base = free_port_pair()
+    if base is None:
+        return
+    module.PORT = base
+    for value in list(vars(module).values()):
+        if isinstance(value, (type, types.ClassType)) and value.__dict__.get("PORT") == fixed:
+            value.PORT = base
+    print "%s: fixed PORT %d replaced by free port %d" % (module_name, fixed, base)
+
 try:
     module = __import__("test." + module_name, fromlist=["*"])
+    unfix_port(module)
     if hasattr(module, "test_main"):
         module.test_main()
     else:
