@@ -91,14 +91,7 @@ class TlsSession(object):
         sslctx = self.context.netty_context(self.server_side)
         channel = self.state.channel
         task = _InstallTask(self, sslctx, channel)
-        loop = channel.eventLoop()
-        try:
-            if loop.inEventLoop():
-                task.run()
-            else:
-                loop.submit(task).awaitUninterruptibly()
-        except Throwable as cause:     # e.g. the event loop is shutting down
-            raise from_java(cause, handshaking=True)
+        _run_on_loop(channel, task, handshaking=True)
         if task.failure is not None:
             raise task.failure
 
@@ -192,7 +185,7 @@ class TlsSession(object):
         return self.handler.engine().getSession()
 
 
-def _run_on_loop(channel, task):
+def _run_on_loop(channel, task, handshaking=False):
     """Run `task` on the channel's event loop and wait for it (user thread)."""
     loop = channel.eventLoop()
     try:
@@ -200,8 +193,8 @@ def _run_on_loop(channel, task):
             task.run()
         else:
             loop.submit(task).awaitUninterruptibly()
-    except Throwable as cause:
-        raise from_java(cause)
+    except Throwable as cause:     # e.g. the event loop is shutting down
+        raise from_java(cause, handshaking=handshaking)
 
 
 class _InstallTask(Runnable):

@@ -47,6 +47,28 @@ class UnixTestCase(NetTestCase):
         s.listen(5)
         return s
 
+    def check_echo(self, name):
+        """A 300 KB round trip through the CPython 3 echo peer listening on `name`."""
+        s = self.unix()
+        s.connect(name)
+        self.assertEqual(s.getpeername(), name)
+        self.assertEqual(s.getsockname(), "")
+        data = pattern(300000)
+        # send from a thread: the echo comes back while we send, and kernel buffers are small
+        t = self.thread(lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
+        self.assertEqual(recv_until_eof(s), data)
+        self.join_thread(t)
+        self.assertEqual(s.recv(10), b"")
+
+    def check_nonblocking_echo(self, name):
+        s = self.unix()
+        s.connect(name)
+        s.setblocking(False)
+        self.assertRaisesErrno(errno.EAGAIN, s.recv, 10)
+        s.sendall(b"ping")
+        self.assertEqual(select.select([s], [], [], IO_TIMEOUT)[0], [s])
+        self.assertEqual(s.recv(10), b"ping")
+
     def ask_dialer(self, path, nbytes):
         from netsupport import peer
         ctl = socket.create_connection(peer("UNIX_DIALER"), IO_TIMEOUT)
@@ -63,25 +85,10 @@ class UnixClientTests(UnixTestCase):
         self.assertEqual(s.getsockname(), "")
 
     def test_echo_with_cpython_peer(self):
-        s = self.unix()
-        s.connect(unix_echo_path())
-        self.assertEqual(s.getpeername(), unix_echo_path())
-        self.assertEqual(s.getsockname(), "")
-        data = pattern(300000)
-        # send from a thread: the echo comes back while we send, and kernel buffers are small
-        t = self.thread(lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-        self.assertEqual(recv_until_eof(s), data)
-        self.join_thread(t)
-        self.assertEqual(s.recv(10), b"")
+        self.check_echo(unix_echo_path())
 
     def test_nonblocking_echo(self):
-        s = self.unix()
-        s.connect(unix_echo_path())
-        s.setblocking(False)
-        self.assertRaisesErrno(errno.EAGAIN, s.recv, 10)
-        s.send(b"ping")
-        self.assertEqual(select.select([s], [], [], IO_TIMEOUT)[0], [s])
-        self.assertEqual(s.recv(10), b"ping")
+        self.check_nonblocking_echo(unix_echo_path())
 
     def test_timeout_recv(self):
         s = self.unix(timeout=0.2)
@@ -195,24 +202,10 @@ class UnixAbstractTests(UnixTestCase):
         return "\0jy-unix-%d-%s-%s" % (os.getpid(), os.path.basename(self.dir), name)
 
     def test_echo_with_cpython_peer(self):
-        s = self.unix()
-        s.connect(abstract_echo_name())
-        self.assertEqual(s.getpeername(), abstract_echo_name())
-        self.assertEqual(s.getsockname(), "")
-        data = pattern(300000)
-        t = self.thread(lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)))
-        self.assertEqual(recv_until_eof(s), data)
-        self.join_thread(t)
-        self.assertEqual(s.recv(10), b"")
+        self.check_echo(abstract_echo_name())
 
     def test_nonblocking_echo(self):
-        s = self.unix()
-        s.connect(abstract_echo_name())
-        s.setblocking(False)
-        self.assertRaisesErrno(errno.EAGAIN, s.recv, 10)
-        s.sendall(b"ping")
-        self.assertEqual(select.select([s], [], [], IO_TIMEOUT)[0], [s])
-        self.assertEqual(s.recv(10), b"ping")
+        self.check_nonblocking_echo(abstract_echo_name())
 
     def test_accept_cpython_client_and_half_close(self):
         srv = self.unix()
