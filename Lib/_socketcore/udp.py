@@ -233,12 +233,15 @@ class DatagramSocket(tcp.socket):
     def shutdown(self, how):
         """Linux's UDP shutdown: ENOTCONN unless connected; afterwards SHUT_RD only shows in
         poll (POLLIN | POLLRDHUP: reads still wait for datagrams), SHUT_WR makes sends EPIPE."""
+        self._shutdown(how, needs_peer=True)
+
+    def _shutdown(self, how, needs_peer):
         state = self._check_open()
         if how not in (_c.SHUT_RD, _c.SHUT_WR, _c.SHUT_RDWR):
             raise socket_error(errno.EINVAL)
         state.lock.lock()
         try:
-            if state.phase != CONNECTED:
+            if needs_peer and state.phase != CONNECTED:
                 raise socket_error(errno.ENOTCONN)
             if how in (_c.SHUT_RD, _c.SHUT_RDWR):
                 state.input_shutdown = True

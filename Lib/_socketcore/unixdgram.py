@@ -157,18 +157,7 @@ class UnixDatagramSocket(udp.DatagramSocket):
 
     def shutdown(self, how):
         """As Linux's AF_UNIX: allowed unconnected; SHUT_WR makes sends EPIPE."""
-        state = self._check_open()
-        if how not in (_c.SHUT_RD, _c.SHUT_WR, _c.SHUT_RDWR):
-            raise socket_error(errno.EINVAL)
-        state.lock.lock()
-        try:
-            if how in (_c.SHUT_RD, _c.SHUT_RDWR):
-                state.input_shutdown = True
-            if how in (_c.SHUT_WR, _c.SHUT_RDWR):
-                state.output_shutdown = True
-        finally:
-            state.lock.unlock()
-        state.signal()
+        self._shutdown(how, needs_peer=False)
 
     # ------------------------------------------------------------------ names and options
 
