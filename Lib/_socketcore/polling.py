@@ -18,7 +18,7 @@ from collections import deque
 from java.util.concurrent.locks import ReentrantLock
 
 from _socketcore import readiness
-from _socketcore.selection import (Waiter, deadline_after, expired, file_number,
+from _socketcore.selection import (Waiter, catch_up, deadline_after, expired, file_number,
                                    open_socket)
 
 _POLL_ALWAYS = readiness.POLLERR | readiness.POLLHUP | readiness.POLLNVAL
@@ -264,6 +264,7 @@ class poll(object):
         while waiting)."""
         registry = self._registry
         deadline = deadline_after(seconds)
+        caught_up = False
         while True:
             self._lock.lock()
             try:
@@ -271,6 +272,11 @@ class poll(object):
                 ready = self._scan()
             finally:
                 self._lock.unlock()
+            if not ready and seconds == 0 and not caught_up:
+                caught_up = True
+                if catch_up([entry.state for entry in registry.entries.values()
+                             if entry.state is not None]):
+                    continue
             if ready or seconds == 0 or expired(deadline):
                 return ready
             registry.waiter.wait(seen, deadline)

@@ -27,7 +27,7 @@ import weakref
 
 from _socketcore import tcp
 from _socketcore.channelstate import REF_CHANGES, StreamState
-from _socketcore.selection import deadline_after, expired, socket_for
+from _socketcore.selection import catch_up, deadline_after, expired, socket_for
 
 _GROUPS = (0, 1, 2)
 _local = threading.local()
@@ -192,10 +192,15 @@ class Registration(object):
             return None
         deadline = deadline_after(timeout) if timeout != 0.0 else None
         waiter = self.waiter
+        caught_up = False
         try:
             while True:
                 changed, seen = waiter.drain()
                 ready = self._test(self._candidates(changed) if changed else self.ready)
+                if not ready and timeout == 0.0 and not caught_up:
+                    caught_up = True
+                    if catch_up(self.entries):
+                        continue     # what the event loops read now shows as changes
                 if ready or timeout == 0.0 or expired(deadline):
                     return self._result(keys, ready)
                 waiter.wait(seen, deadline)

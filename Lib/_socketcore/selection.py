@@ -17,10 +17,10 @@ This module also holds what `poll` and `epoll` share with `select`: the `Waiter`
 import errno
 import sys
 
-from java.lang import InterruptedException, System
+from java.lang import InterruptedException, System, Throwable
 from java.util.concurrent.locks import ReentrantLock
 
-from _socketcore import fdtable, readiness, tcp
+from _socketcore import fdtable, readiness, runtime, tcp
 from _socketcore.errors import bad_fd
 
 # awaitNanos takes a Java long; longer waits are done in slices of this size.
@@ -151,6 +151,32 @@ def _as_list(objects):
 
 
 _GROUP_BITS = (readiness.SELECT_READ, readiness.SELECT_WRITE, readiness.SELECT_EXCEPT)
+_CATCH_UP_MS = 5
+
+
+def catch_up(states):
+    """For a zero-timeout select/poll that found nothing ready: wait (briefly) for two turns
+    of the event loop of each state with a read outstanding and nothing buffered; True if
+    there was any, so the caller tests again.  Bytes or a FIN already in the kernel reach a
+    state only when its event loop reads them, while CPython's select asks the kernel
+    itself: urllib3 tests a pooled connection with poll(0) right after the server's last
+    response, and must see the server's close.  Two turns, because a task submitted while
+    the loop is busy runs before its next select."""
+    loops = []
+    for state in states:
+        # stream states only (datagram ones have no `buffered`)
+        if getattr(state, 'buffered', None) == 0 and state.read_requested \
+                and not state.input_shutdown and state.channel is not None:
+            loop = state.channel.eventLoop()
+            if loop not in loops and not loop.inEventLoop():
+                loops.append(loop)
+    for turn in (1, 2):
+        for loop in loops:
+            try:
+                loop.submit(runtime.NOTHING).awaitUninterruptibly(_CATCH_UP_MS)
+            except Throwable:
+                pass              # the loop is shutting down: nothing more will arrive
+    return bool(loops)
 
 
 def select(rlist, wlist, xlist, timeout=None):
@@ -173,6 +199,9 @@ def select(rlist, wlist, xlist, timeout=None):
         groups.append([(obj, socket_for(obj)._state, bits) for obj in _as_list(objects)])
     deadline = deadline_after(timeout)
     ready = _test(groups)
+    if not (ready[0] or ready[1] or ready[2]) and timeout == 0.0 and \
+            catch_up(set(state for group in groups for (_, state, _) in group)):
+        ready = _test(groups)
     if ready[0] or ready[1] or ready[2] or timeout == 0.0:
         return ready
     # Nothing ready yet: watch every socket, then test again (an edge may have come between
