@@ -179,15 +179,7 @@ class DatagramSocket(tcp.socket):
 
     def sendto(self, data, *args):
         """sendto(data[, flags], address): send one datagram; the count of bytes sent."""
-        if len(args) == 1:
-            flags, address = 0, args[0]
-        elif len(args) == 2:
-            flags, address = args
-        else:
-            raise TypeError('sendto() takes 2 or 3 arguments (%d given)' % (len(args) + 1))
-        payload = as_bytes(data, 'sendto')
-        if not isinstance(flags, (int, long)):
-            raise TypeError('an integer is required')
+        payload, flags, address = sendto_args(data, args)
         target = addresses.to_java(self._family, address)
         return self._send(payload, flags, target)
 
@@ -326,3 +318,16 @@ def _send_when_room(state, payload, target, timeout):
         raise from_java(future.cause())
     return len(payload)
 
+
+def sendto_args(data, args):
+    """(payload, flags, address) from sendto(data[, flags], address), with CPython's errors."""
+    if len(args) == 1:
+        flags, address = 0, args[0]
+    elif len(args) == 2:
+        flags, address = args
+    else:
+        raise TypeError('sendto() takes 2 or 3 arguments (%d given)' % (len(args) + 1))
+    payload = as_bytes(data, 'sendto')
+    if not isinstance(flags, (int, long)):
+        raise TypeError('an integer is required')
+    return payload, flags, address

@@ -26,7 +26,6 @@ from org.python.core.util import StringUtil
 
 from _socketcore import fdtable, handlers, nativeunix, netty, runtime, tcp, udp, unixnames
 from _socketcore import constants as _c
-from _socketcore.bytesconv import as_bytes
 from _socketcore.dgramstate import DatagramHandler, DatagramState
 from _socketcore.errors import bad_fd, error, from_java, socket_error, timed_out
 from _socketcore.readiness import CONNECTED, CLOSED
@@ -111,15 +110,7 @@ class UnixDatagramSocket(udp.DatagramSocket):
     # ------------------------------------------------------------------ sending
 
     def sendto(self, data, *args):
-        if len(args) == 1:
-            flags, address = 0, args[0]
-        elif len(args) == 2:
-            flags, address = args
-        else:
-            raise TypeError('sendto() takes 2 or 3 arguments (%d given)' % (len(args) + 1))
-        payload = as_bytes(data, 'sendto')
-        if not isinstance(flags, (int, long)):
-            raise TypeError('an integer is required')
+        payload, flags, address = udp.sendto_args(data, args)
         name = unixnames.check(address)
         if not unixnames.is_abstract(name):
             name = unixnames.absolute(name) if name else name
